@@ -1,0 +1,108 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from config.api.serializers import CompanyModelSerializer, CompanySlugRelatedField
+
+from ..models import AuditEvent, Membership, Role
+from ..selectors import permission_code
+
+
+class PasswordField(serializers.CharField):
+    """A new password, checked by Django's password validators."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(max_length=128, write_only=True, style={"input_type": "password"})
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        password = super().to_internal_value(data)
+        try:
+            validate_password(password)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(list(exc.messages), code="invalid_password") from None
+        return password
+
+
+class PermissionSerializer(serializers.Serializer):
+    code = serializers.SerializerMethodField()
+    name = serializers.CharField()
+
+    def get_code(self, permission) -> str:
+        return permission_code(permission)
+
+
+class PermissionCodesField(serializers.ListField):
+    """Permission codes (`sales.void_sale`); the service checks that each one exists."""
+
+    child = serializers.CharField(max_length=255)
+
+    def to_representation(self, permissions):
+        return sorted(permission_code(p) for p in permissions.all())
+
+
+class RoleSerializer(CompanyModelSerializer):
+    permissions = PermissionCodesField(required=False, default=list)
+
+    class Meta:
+        model = Role
+        fields = ["id", "name", "permissions", "is_system"]
+        read_only_fields = ["is_system"]
+
+
+class UserSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+
+
+class CompanySummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class MeSerializer(serializers.Serializer):
+    user = UserSummarySerializer()
+    company = CompanySummarySerializer()
+    roles = serializers.ListField(child=serializers.CharField())
+    permissions = serializers.ListField(child=serializers.CharField())
+
+
+class MembershipSerializer(CompanyModelSerializer):
+    """A company member, addressed by the user's id."""
+
+    id = serializers.IntegerField(source="user_id", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    roles = CompanySlugRelatedField(
+        many=True, slug_field="name", queryset=Role.objects.all(), required=False
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["id", "email", "full_name", "roles", "is_active"]
+
+
+class MembershipCreateSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    password = PasswordField(required=False, help_text="Only used when the e-mail has no user yet.")
+    roles = CompanySlugRelatedField(many=True, slug_field="name", queryset=Role.objects.all())
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "action", "user", "object_type", "object_id", "data", "created_at"]
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    user_id = serializers.IntegerField()
+    expires_in = serializers.IntegerField(help_text="Seconds until the token expires.")
+    companies = CompanySummarySerializer(many=True)

@@ -1,0 +1,40 @@
+"""The system roles and the default codes each app grants them.
+
+Each app's `permissions.py` declares `DEFAULT_ROLE_GRANTS = {role name: {codes}}`; apps added
+later grant their own codes without editing bootstrap. `admin` always holds every code.
+"""
+
+from importlib import import_module
+
+from django.apps import apps
+
+ADMIN = "admin"
+MANAGER = "manager"
+CASHIER = "cashier"
+STOCK_CLERK = "stock_clerk"
+SYSTEM_ROLES = (ADMIN, MANAGER, CASHIER, STOCK_CLERK)
+
+
+def permission_modules():
+    """The `permissions` module of every installed app that has one: these apps' codes are
+    the ones a role may hold."""
+    modules = {}
+    for config in apps.get_app_configs():
+        try:
+            modules[config.label] = import_module(f"{config.name}.permissions")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.permissions":
+                raise
+    return modules
+
+
+def role_app_labels() -> list[str]:
+    return sorted(permission_modules())
+
+
+def default_grants() -> dict[str, set[str]]:
+    grants: dict[str, set[str]] = {name: set() for name in SYSTEM_ROLES if name != ADMIN}
+    for module in permission_modules().values():
+        for role, codes in getattr(module, "DEFAULT_ROLE_GRANTS", {}).items():
+            grants[role].update(codes)
+    return grants

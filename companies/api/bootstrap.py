@@ -1,0 +1,67 @@
+import hmac
+
+from django.conf import settings
+from rest_framework import serializers
+from rest_framework.permissions import BasePermission
+
+from accounts.api.serializers import PasswordField
+
+from .serializers import CurrencyField, TimeZoneField
+
+BOOTSTRAP_TOKEN_HEADER = "X-Bootstrap-Token"  # noqa: S105 - a header name
+
+
+class BootstrapTokenPermission(BasePermission):
+    """Open when BOOTSTRAP_TOKEN is unset; otherwise the caller must present it."""
+
+    message = f"A valid {BOOTSTRAP_TOKEN_HEADER} is required."
+
+    def has_permission(self, request, view):
+        expected = settings.BOOTSTRAP_TOKEN
+        if not expected:
+            return True
+        given = request.headers.get(BOOTSTRAP_TOKEN_HEADER, "")
+        return hmac.compare_digest(given.encode(), expected.encode())
+
+
+class BootstrapCompanySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    currency = CurrencyField()
+    timezone = TimeZoneField()
+
+
+class BootstrapAdminSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    password = PasswordField(
+        required=False, help_text="Optional: without one the admin can use identity headers only."
+    )
+
+
+class BootstrapSerializer(serializers.Serializer):
+    company = BootstrapCompanySerializer()
+    admin = BootstrapAdminSerializer()
+
+    def service_arguments(self) -> dict:
+        company, admin = self.validated_data["company"], self.validated_data["admin"]
+        return {
+            "company_name": company["name"],
+            "currency": company["currency"],
+            "timezone": company["timezone"],
+            "admin_email": admin["email"],
+            "admin_full_name": admin["full_name"],
+            "admin_password": admin.get("password"),
+        }
+
+
+class RoleSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class BootstrapResponseSerializer(serializers.Serializer):
+    company_id = serializers.IntegerField(source="company.id")
+    user_id = serializers.IntegerField(source="user.id")
+    location_id = serializers.IntegerField(source="location.id")
+    register_id = serializers.IntegerField(source="register.id")
+    roles = RoleSummarySerializer(many=True)

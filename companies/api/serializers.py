@@ -1,0 +1,93 @@
+import zoneinfo
+from functools import cache
+
+from rest_framework import serializers
+
+from config.api.serializers import CompanyModelSerializer
+
+from ..currencies import active_currency_codes
+from ..models import CompanySettings, Location, Register
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+class CurrencyField(serializers.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_length", 3)
+        kwargs.setdefault("max_length", 3)
+        kwargs.setdefault("help_text", "ISO 4217 code, e.g. MXN")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        code = super().to_internal_value(data).upper()
+        if code not in active_currency_codes():
+            self.fail("invalid_currency", value=code)
+        return code
+
+    default_error_messages = {"invalid_currency": '"{value}" is not an ISO 4217 currency code.'}
+
+
+class TimeZoneField(serializers.CharField):
+    default_error_messages = {"invalid_timezone": '"{value}" is not an IANA time zone.'}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("help_text", "IANA time zone, e.g. America/Mexico_City")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value not in _timezones():
+            self.fail("invalid_timezone", value=value)
+        return value
+
+
+class SettingsSerializer(serializers.ModelSerializer):
+    company_id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(source="company.name", max_length=200)
+    currency = CurrencyField(source="company.currency")
+    timezone = TimeZoneField(source="company.timezone")
+
+    class Meta:
+        model = CompanySettings
+        fields = [
+            "company_id",
+            "name",
+            "currency",
+            "timezone",
+            "prices_include_tax",
+            "allow_negative_stock",
+            "require_open_shift",
+            "max_discount_percent",
+            "receipt_header",
+            "receipt_footer",
+            "low_stock_threshold",
+        ]
+
+    def flat_changes(self) -> dict:
+        """Validated input as {field: value}, company fields included, for the service."""
+        data = dict(self.validated_data)
+        data.update(data.pop("company", {}))
+        return data
+
+
+class LocationSerializer(CompanyModelSerializer):
+    class Meta:
+        model = Location
+        fields = ["id", "name", "kind", "is_active"]
+
+
+class RegisterSerializer(CompanyModelSerializer):
+    receipt_prefix = serializers.CharField(
+        max_length=12,
+        required=False,
+        validators=Register._meta.get_field("receipt_prefix").validators,
+        help_text="Prefix of this register's receipt numbers; 'R<n>' when omitted.",
+    )
+
+    class Meta:
+        model = Register
+        fields = ["id", "name", "location", "receipt_prefix", "is_active"]

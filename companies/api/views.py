@@ -1,0 +1,135 @@
+from django.db import connection
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api.permissions import ANY_MEMBER
+from config.api.schema import conflict_response
+from config.api.throttling import BootstrapRateThrottle
+from config.api.viewsets import CompanyAPIView, CompanyCrudViewSet
+from config.version import VERSION
+
+from .. import permissions as perms
+from .. import services
+from ..models import CompanySettings, Location, Register
+from .bootstrap import BootstrapResponseSerializer, BootstrapSerializer, BootstrapTokenPermission
+from .filters import LocationFilter, RegisterFilter
+from .serializers import LocationSerializer, RegisterSerializer, SettingsSerializer
+
+HealthSerializer = inline_serializer(
+    "Health",
+    {
+        "status": serializers.ChoiceField(choices=["ok", "error"]),
+        "database": serializers.ChoiceField(choices=["ok", "unavailable"]),
+        "version": serializers.CharField(required=False),
+    },
+)
+
+
+class HealthView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+
+    @extend_schema(
+        summary="Liveness and database check",
+        responses={200: HealthSerializer, 503: HealthSerializer},
+        auth=[],
+    )
+    def get(self, request):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except Exception:
+            return Response(
+                {"status": "error", "database": "unavailable"},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        return Response({"status": "ok", "database": "ok", "version": VERSION})
+
+
+class BootstrapView(APIView):
+    authentication_classes = []
+    permission_classes = [BootstrapTokenPermission]
+    throttle_classes = [BootstrapRateThrottle]
+
+    @extend_schema(
+        summary="Create a company with its admin, roles, settings, a store and a register",
+        request=BootstrapSerializer,
+        responses={
+            201: BootstrapResponseSerializer,
+            409: conflict_response("user_exists"),
+        },
+        auth=[],
+    )
+    def post(self, request):
+        serializer = BootstrapSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = services.company_bootstrap(**serializer.service_arguments())
+        return Response(BootstrapResponseSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+class SettingsView(CompanyAPIView):
+    permissions_by_action = {"get": ANY_MEMBER, "patch": perms.CHANGE_SETTINGS}
+
+    def _settings(self) -> CompanySettings:
+        settings = self.request.company.settings
+        settings.company = self.request.company
+        return settings
+
+    @extend_schema(summary="The company's settings", responses=SettingsSerializer)
+    def get(self, request):
+        return Response(SettingsSerializer(self._settings()).data)
+
+    @extend_schema(
+        summary="Change some settings (audited)",
+        request=SettingsSerializer,
+        responses={200: SettingsSerializer, 409: conflict_response("currency_locked")},
+    )
+    def patch(self, request):
+        serializer = SettingsSerializer(self._settings(), data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        settings = services.settings_update(
+            actor=request.membership, changes=serializer.flat_changes()
+        )
+        return Response(SettingsSerializer(settings).data)
+
+
+@extend_schema(tags=["locations"])
+class LocationViewSet(CompanyCrudViewSet):
+    queryset = Location.objects.all()
+    serializer_class = LocationSerializer
+    permissions_by_action = {
+        "list": perms.VIEW_LOCATION,
+        "retrieve": perms.VIEW_LOCATION,
+        "create": perms.ADD_LOCATION,
+        "partial_update": perms.CHANGE_LOCATION,
+    }
+    filterset_class = LocationFilter
+
+
+@extend_schema(tags=["registers"])
+class RegisterViewSet(CompanyCrudViewSet):
+    queryset = Register.objects.all()
+    serializer_class = RegisterSerializer
+    permissions_by_action = {
+        "list": perms.VIEW_REGISTER,
+        "retrieve": perms.VIEW_REGISTER,
+        "create": perms.ADD_REGISTER,
+        "partial_update": perms.CHANGE_REGISTER,
+    }
+    filterset_class = RegisterFilter
+
+    def perform_create(self, serializer):
+        serializer.instance = services.register_create(
+            actor=self.request.membership, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.register_update(
+            actor=self.request.membership,
+            register=serializer.instance,
+            changes=serializer.validated_data,
+        )

@@ -1,0 +1,75 @@
+"""One error for broken business rules, and the handler that renders every error in one envelope."""
+
+import logging
+
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
+from drf_standardized_errors.formatter import ExceptionFormatter as BaseExceptionFormatter
+from drf_standardized_errors.handler import ExceptionHandler as BaseExceptionHandler
+from rest_framework import exceptions, status
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.settings import api_settings
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A business rule said no. `status` 400 renders as a validation error on `attr`."""
+
+    def __init__(
+        self, code: str, detail: str, *, status: int = status.HTTP_409_CONFLICT, attr=None
+    ):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.status = status
+        self.attr = attr
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The database is unavailable; try again shortly."
+    default_code = "database_unavailable"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state; reload and try again."
+    default_code = "conflict"
+
+
+def domain_error_to_api_exception(exc: DomainError) -> exceptions.APIException:
+    if exc.status == status.HTTP_400_BAD_REQUEST:
+        key = exc.attr or api_settings.NON_FIELD_ERRORS_KEY
+        return exceptions.ValidationError({key: [ErrorDetail(exc.detail, code=exc.code)]})
+    api_exc = exceptions.APIException(detail=exc.detail, code=exc.code)
+    api_exc.status_code = exc.status
+    return api_exc
+
+
+class ExceptionHandler(BaseExceptionHandler):
+    def convert_known_exceptions(self, exc):
+        if isinstance(exc, DomainError):
+            return domain_error_to_api_exception(exc)
+        if isinstance(exc, IntegrityError):
+            # A concurrent write won a uniqueness race that validation had already checked.
+            logger.warning("integrity error answered as 409: %s", exc)
+            return Conflict()
+        if isinstance(exc, OperationalError | InterfaceError):
+            logger.error("database unavailable: %s", exc)
+            return ServiceUnavailable()
+        if isinstance(exc, DatabaseError):
+            logger.exception("database error")
+        return super().convert_known_exceptions(exc)
+
+    def should_not_handle(self, exc):
+        # Every error, even in DEBUG, is rendered in the envelope; tracebacks go to the log only.
+        return False
+
+
+class ExceptionFormatter(BaseExceptionFormatter):
+    def get_errors(self):
+        errors = super().get_errors()
+        for error in errors:
+            if error.attr == api_settings.NON_FIELD_ERRORS_KEY:
+                error.attr = None
+        return errors

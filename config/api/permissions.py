@@ -1,0 +1,31 @@
+"""Deny by default; each view names the permission code of each of its actions."""
+
+from rest_framework.permissions import BasePermission
+
+ANY_MEMBER = "any member"
+
+
+class DenyAll(BasePermission):
+    """The default: a view that does not declare its permissions is closed."""
+
+    def has_permission(self, request, view):
+        return False
+
+
+class ActionPermission(BasePermission):
+    """Reads `view.permissions_by_action`: {action or method: code | ANY_MEMBER}.
+
+    An action missing from the map is refused, so a new action is closed until declared.
+    """
+
+    def has_permission(self, request, view):
+        if getattr(request, "membership", None) is None:
+            return False
+        action = getattr(view, "action", None) or request.method.lower()
+        required = view.permissions_by_action.get(action)
+        if required is None:
+            return False
+        if required == ANY_MEMBER:
+            return True
+        codes = required if isinstance(required, tuple) else (required,)
+        return request.user.has_perms(codes)

@@ -1,0 +1,93 @@
+"""Serializers whose related fields and uniqueness checks are confined to the caller's company."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import UniqueConstraint
+from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
+
+
+def request_company(serializer_field):
+    return serializer_field.context["request"].company
+
+
+class CompanyPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id of another company's object is 'does not exist', exactly like a missing id."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(company=request_company(self))
+
+
+class CompanySlugRelatedField(serializers.SlugRelatedField):
+    def get_queryset(self):
+        return super().get_queryset().filter(company=request_company(self))
+
+
+SCOPED_RELATED_FIELDS = (CompanyPrimaryKeyRelatedField, CompanySlugRelatedField)
+
+
+class CompanyModelSerializer(serializers.ModelSerializer):
+    """Base for every serializer of a company-owned model.
+
+    Generated related fields are scoped to the company; declared ones must be too (checked
+    when the fields are built), and unique constraints that include `company` are checked
+    here so a duplicate is a 400 on its field rather than an integrity error.
+    """
+
+    serializer_related_field = CompanyPrimaryKeyRelatedField
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            related = getattr(field, "child_relation", field)
+            if (
+                isinstance(related, serializers.RelatedField)
+                and not related.read_only
+                and not isinstance(related, SCOPED_RELATED_FIELDS)
+            ):
+                raise TypeError(
+                    f"{type(self).__name__}.{name} must be a company-scoped related field"
+                )
+        return fields
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        self._validate_company_unique_constraints(attrs)
+        return attrs
+
+    def _validate_company_unique_constraints(self, attrs):
+        model = self.Meta.model
+        concrete = {f.name for f in model._meta.concrete_fields}
+        values = {k: v for k, v in attrs.items() if k in concrete}
+        if self.instance is not None:
+            candidate = model(
+                **{
+                    f.attname: getattr(self.instance, f.attname)
+                    for f in model._meta.concrete_fields
+                }
+            )
+            candidate._state.adding = False
+            for name, value in values.items():
+                setattr(candidate, name, value)
+        else:
+            candidate = model(company=request_company(self), **values)
+        for constraint in model._meta.constraints:
+            if not isinstance(constraint, UniqueConstraint) or "company" not in constraint.fields:
+                continue
+            checked = [name for name in constraint.fields if name != "company"]
+            if not any(name in attrs for name in checked):
+                continue
+            try:
+                constraint.validate(model, candidate)
+            except DjangoValidationError:
+                field = checked[-1]
+                label = model._meta.get_field(field).verbose_name
+                raise serializers.ValidationError(
+                    {
+                        field: [
+                            ErrorDetail(
+                                f"A {model._meta.verbose_name} with this {label} already exists.",
+                                code="unique",
+                            )
+                        ]
+                    }
+                ) from None

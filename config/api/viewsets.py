@@ -1,0 +1,43 @@
+"""The base of every tenant API view: closed by default, scoped to the caller's company."""
+
+from rest_framework import mixins, viewsets
+from rest_framework.views import APIView
+
+from .permissions import ActionPermission
+
+
+class CompanyAPIView(APIView):
+    """A non-model endpoint of the caller's company. `permissions_by_action` keys are methods."""
+
+    permission_classes = [ActionPermission]
+    permissions_by_action: dict = {}
+
+
+class CompanyScopedViewSet(viewsets.GenericViewSet):
+    """Every query is filtered by `request.company`; every create sets it.
+
+    Subclasses set `queryset`, `serializer_class` and `permissions_by_action`
+    ({action: code | ANY_MEMBER}); an undeclared action is refused.
+    """
+
+    permission_classes = [ActionPermission]
+    permissions_by_action: dict = {}
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return super().get_queryset().filter(company=self.request.company)
+
+    def perform_create(self, serializer):
+        serializer.save(company=self.request.company)
+
+
+class CompanyCrudViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    CompanyScopedViewSet,
+):
+    """List, retrieve, create and partial update (PATCH); PUT is not offered."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
