@@ -29,5 +29,8 @@ class RequestIdMiddleware:
 
 class RequestIdLogFilter(logging.Filter):
     def filter(self, record):
-        record.request_id = current_request_id.get()
+        # django.request logs the response after the middleware has returned; its record
+        # carries the request itself.
+        request = getattr(record, "request", None)
+        record.request_id = getattr(request, "request_id", None) or current_request_id.get()
         return True

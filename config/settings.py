@@ -1,10 +1,10 @@
 """Settings, read from the environment and from the `.env` file at the project root."""
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -15,9 +15,10 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set: set it in the environment or .env (or set DEBUG=true for "
-            "local development)."
+        # One line on stderr and a non-zero exit, rather than a traceback.
+        sys.exit(
+            "Refusing to start: SECRET_KEY is not set (set it in the environment or .env, "
+            "or DEBUG=true for local development)."
         )
     SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105
 
@@ -74,7 +75,7 @@ TEMPLATES = [
 
 # Without DATABASE_URL a newcomer gets an embedded SQLite file; production and CI use PostgreSQL.
 SQLITE_DEFAULT = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-DATABASES = {"default": env.db_url("DATABASE_URL", default=SQLITE_DEFAULT)}
+DATABASES = {"default": env.db_url_config(env.str("DATABASE_URL", default="") or SQLITE_DEFAULT)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -204,7 +205,7 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

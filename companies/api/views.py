@@ -1,4 +1,4 @@
-from django.db import connection
+from django.db import DatabaseError, connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -42,7 +42,7 @@ class HealthView(APIView):
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
-        except Exception:
+        except DatabaseError:
             return Response(
                 {"status": "error", "database": "unavailable"},
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,

@@ -19,9 +19,12 @@ class ActionPermission(BasePermission):
     """
 
     def has_permission(self, request, view):
+        method = request.method.lower()
+        if method not in view.http_method_names or not hasattr(view, method):
+            return True  # the view has no handler: DRF answers 405 after this check
         if getattr(request, "membership", None) is None:
             return False
-        action = getattr(view, "action", None) or request.method.lower()
+        action = getattr(view, "action", None) or method
         required = view.permissions_by_action.get(action)
         if required is None:
             return False

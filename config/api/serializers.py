@@ -49,6 +49,10 @@ class CompanyModelSerializer(serializers.ModelSerializer):
                 )
         return fields
 
+    def create(self, validated_data):
+        validated_data["company"] = request_company(self)
+        return super().create(validated_data)
+
     def validate(self, attrs):
         attrs = super().validate(attrs)
         self._validate_company_unique_constraints(attrs)

@@ -32,11 +32,11 @@ class CompanyScopedViewSet(viewsets.GenericViewSet):
 
 
 class CompanyCrudViewSet(
+    CompanyScopedViewSet,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    CompanyScopedViewSet,
 ):
     """List, retrieve, create and partial update (PATCH); PUT is not offered."""
 
