@@ -1,5 +1,5 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
-from django.contrib.auth.models import Permission, PermissionsMixin
+from django.contrib.auth.models import Permission, PermissionsMixin, _user_has_perm
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.functional import cached_property
@@ -41,6 +41,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.email
+
+    def has_perm(self, perm, obj=None):
+        # Acting in a company (a membership is attached): only its roles count, even for a
+        # superuser. Without one (the platform admin site) Django's superuser rule applies.
+        if getattr(self, "membership", None) is not None:
+            return _user_has_perm(self, perm, obj)
+        return super().has_perm(perm, obj)
 
 
 class Role(models.Model):

@@ -1,6 +1,7 @@
 """Every write of users, roles, memberships, tokens and audit events."""
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from knox.models import AuthToken
 
@@ -64,6 +65,26 @@ def _permissions_or_error(codes):
     return permissions
 
 
+def _refuse_escalation(actor: Membership, codes) -> None:
+    """Nobody grants, directly or through a role, a permission they do not hold themselves."""
+    missing = sorted(set(codes) - actor.permission_codes)
+    if missing:
+        raise DomainError(
+            "permission_denied",
+            f"You can't grant permissions you don't hold: {', '.join(missing)}.",
+            status=403,
+        )
+
+
+def _role_codes(roles) -> set[str]:
+    return {
+        f"{app}.{codename}"
+        for app, codename in Permission.objects.filter(roles__in=roles).values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+
+
 def _refuse_system_role(role: Role):
     if role.is_system and role.name == ADMIN:
         raise DomainError("system_role", "The admin role can't be changed or deleted.")
@@ -72,6 +93,7 @@ def _refuse_system_role(role: Role):
 @transaction.atomic
 def role_create(*, actor: Membership, name: str, permission_codes: list[str]) -> Role:
     permissions = _permissions_or_error(permission_codes)
+    _refuse_escalation(actor, permission_codes)
     role = Role.objects.create(company=actor.company, name=name)
     role.permissions.set(permissions)
     audit_record(
@@ -98,10 +120,8 @@ def role_update(
         role.save(update_fields=["name"])
     if permission_codes is not None:
         permissions = _permissions_or_error(permission_codes)
-        before = sorted(
-            f"{p.content_type.app_label}.{p.codename}"
-            for p in role.permissions.select_related("content_type")
-        )
+        before = sorted(_role_codes([role]))
+        _refuse_escalation(actor, set(permission_codes) - set(before))
         role.permissions.set(permissions)
         data["permissions"] = [before, sorted(permission_codes)]
     audit_record(company=actor.company, user=actor.user, action="role.update", obj=role, data=data)
@@ -114,8 +134,8 @@ def role_delete(*, actor: Membership, role: Role) -> None:
     if role.is_system:
         raise DomainError("system_role", "A system role can't be deleted; edit it instead.")
     company_lock(actor.company_id)
-    if role.memberships.filter(is_active=True).exists():
-        raise DomainError("role_in_use", "The role is still held by an active member.")
+    if role.memberships.exists():
+        raise DomainError("role_in_use", "The role is still held by a member.")
     audit_record(
         company=actor.company,
         user=actor.user,
@@ -145,6 +165,7 @@ def membership_create(
 ) -> Membership:
     """Create the user, or add an existing user to this company (reactivating a past membership)."""
     company_lock(actor.company_id)
+    _refuse_escalation(actor, _role_codes(roles))
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email=email).first()
     if user is None:
@@ -175,7 +196,9 @@ def membership_update(
     company_lock(actor.company_id)
     data = {}
     if roles is not None:
-        before = sorted(membership.roles.values_list("name", flat=True))
+        current = list(membership.roles.all())
+        _refuse_escalation(actor, _role_codes([r for r in roles if r not in current]))
+        before = sorted(r.name for r in current)
         membership.roles.set(roles)
         data["roles"] = [before, sorted(r.name for r in roles)]
     if is_active is not None and is_active != membership.is_active:

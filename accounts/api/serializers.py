@@ -1,27 +1,36 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from config.api.serializers import CompanyModelSerializer, CompanySlugRelatedField
 
-from ..models import AuditEvent, Membership, Role
+from ..models import AuditEvent, Membership, Role, User
 from ..selectors import permission_code
 
 
 class PasswordField(serializers.CharField):
-    """A new password, checked by Django's password validators."""
-
     def __init__(self, **kwargs):
         kwargs.update(max_length=128, write_only=True, style={"input_type": "password"})
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data):
-        password = super().to_internal_value(data)
+
+def validate_new_password(attrs: dict) -> dict:
+    """Django's password validators, including similarity to the person's e-mail and name."""
+    password = attrs.get("password")
+    if password:
+        person = User(email=attrs.get("email", ""), full_name=attrs.get("full_name", ""))
         try:
-            validate_password(password)
+            validate_password(password, user=person)
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(list(exc.messages), code="invalid_password") from None
-        return password
+            raise serializers.ValidationError(
+                {
+                    "password": [
+                        ErrorDetail(message, code="invalid_password") for message in exc.messages
+                    ]
+                }
+            ) from None
+    return attrs
 
 
 class PermissionSerializer(serializers.Serializer):
@@ -88,6 +97,9 @@ class MembershipCreateSerializer(serializers.Serializer):
     full_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     password = PasswordField(required=False, help_text="Only used when the e-mail has no user yet.")
     roles = CompanySlugRelatedField(many=True, slug_field="name", queryset=Role.objects.all())
+
+    def validate(self, attrs):
+        return validate_new_password(attrs)
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

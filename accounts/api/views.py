@@ -91,6 +91,7 @@ class PermissionViewSet(mixins.ListModelMixin, CompanyScopedViewSet):
 ROLE_CONFLICTS = conflict_response("system_role", "role_in_use")
 
 
+@extend_validation_errors(["does_not_exist"], field_name="permissions", methods=["post", "patch"])
 @extend_schema(tags=["roles"])
 class RoleViewSet(mixins.DestroyModelMixin, CompanyCrudViewSet):
     queryset = Role.objects.prefetch_related("permissions__content_type")
@@ -132,6 +133,7 @@ class RoleViewSet(mixins.DestroyModelMixin, CompanyCrudViewSet):
         services.role_delete(actor=self.request.membership, role=instance)
 
 
+@extend_validation_errors(["invalid_password"], field_name="password", methods=["post"])
 @extend_schema(tags=["users"])
 class UserViewSet(mixins.DestroyModelMixin, CompanyCrudViewSet):
     """The company's members, addressed by user id. DELETE deactivates the membership."""

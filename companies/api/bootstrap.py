@@ -4,7 +4,7 @@ from django.conf import settings
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
 
-from accounts.api.serializers import PasswordField
+from accounts.api.serializers import PasswordField, validate_new_password
 
 from .serializers import CurrencyField, TimeZoneField
 
@@ -36,6 +36,9 @@ class BootstrapAdminSerializer(serializers.Serializer):
     password = PasswordField(
         required=False, help_text="Optional: without one the admin can use identity headers only."
     )
+
+    def validate(self, attrs):
+        return validate_new_password(attrs)
 
 
 class BootstrapSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 from django.db import DatabaseError, connection
 from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -50,6 +51,7 @@ class HealthView(APIView):
         return Response({"status": "ok", "database": "ok", "version": VERSION})
 
 
+@extend_validation_errors(["invalid_password"], field_name="admin.password", methods=["post"])
 class BootstrapView(APIView):
     authentication_classes = []
     permission_classes = [BootstrapTokenPermission]
@@ -110,6 +112,7 @@ class LocationViewSet(CompanyCrudViewSet):
     filterset_class = LocationFilter
 
 
+@extend_validation_errors(["location_inactive"], field_name="location", methods=["post", "patch"])
 @extend_schema(tags=["registers"])
 class RegisterViewSet(CompanyCrudViewSet):
     queryset = Register.objects.all()
