@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from knox.settings import knox_settings
 from rest_framework import mixins, status
@@ -6,7 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import ANY_MEMBER
+from config.api.permissions import ANY_MEMBER, crud_permissions
 from config.api.schema import conflict_response
 from config.api.throttling import AuthRateThrottle
 from config.api.viewsets import CompanyAPIView, CompanyCrudViewSet, CompanyScopedViewSet
@@ -89,21 +89,22 @@ class PermissionViewSet(mixins.ListModelMixin, CompanyScopedViewSet):
 
 
 ROLE_CONFLICTS = conflict_response("system_role", "role_in_use")
+LAST_ADMIN = conflict_response("last_admin")
 
 
 @extend_validation_errors(["does_not_exist"], field_name="permissions", methods=["post", "patch"])
+@extend_schema_view(
+    partial_update=extend_schema(responses={200: RoleSerializer, 409: ROLE_CONFLICTS}),
+    destroy=extend_schema(responses={204: None, 409: ROLE_CONFLICTS}),
+)
 @extend_schema(tags=["roles"])
 class RoleViewSet(mixins.DestroyModelMixin, CompanyCrudViewSet):
     queryset = Role.objects.prefetch_related("permissions__content_type")
     serializer_class = RoleSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    permissions_by_action = {
-        "list": perms.VIEW_ROLE,
-        "retrieve": perms.VIEW_ROLE,
-        "create": perms.ADD_ROLE,
-        "partial_update": perms.CHANGE_ROLE,
-        "destroy": perms.DELETE_ROLE,
-    }
+    permissions_by_action = crud_permissions(
+        view=perms.VIEW_ROLE, add=perms.ADD_ROLE, change=perms.CHANGE_ROLE, delete=perms.DELETE_ROLE
+    )
 
     def perform_create(self, serializer):
         serializer.instance = services.role_create(
@@ -111,10 +112,6 @@ class RoleViewSet(mixins.DestroyModelMixin, CompanyCrudViewSet):
             name=serializer.validated_data["name"],
             permission_codes=serializer.validated_data["permissions"],
         )
-
-    @extend_schema(responses={200: RoleSerializer, 409: ROLE_CONFLICTS})
-    def partial_update(self, request, *args, **kwargs):
-        return super().partial_update(request, *args, **kwargs)
 
     def perform_update(self, serializer):
         data = serializer.validated_data
@@ -125,15 +122,15 @@ class RoleViewSet(mixins.DestroyModelMixin, CompanyCrudViewSet):
             permission_codes=data.get("permissions"),
         )
 
-    @extend_schema(responses={204: None, 409: ROLE_CONFLICTS})
-    def destroy(self, request, *args, **kwargs):
-        return super().destroy(request, *args, **kwargs)
-
     def perform_destroy(self, instance):
         services.role_delete(actor=self.request.membership, role=instance)
 
 
 @extend_validation_errors(["invalid_password"], field_name="password", methods=["post"])
+@extend_schema_view(
+    partial_update=extend_schema(responses={200: MembershipSerializer, 409: LAST_ADMIN}),
+    destroy=extend_schema(responses={204: None, 409: LAST_ADMIN}),
+)
 @extend_schema(tags=["users"])
 class UserViewSet(mixins.DestroyModelMixin, CompanyCrudViewSet):
     """The company's members, addressed by user id. DELETE deactivates the membership."""
@@ -143,13 +140,12 @@ class UserViewSet(mixins.DestroyModelMixin, CompanyCrudViewSet):
     lookup_field = "user_id"
     lookup_url_kwarg = "id"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    permissions_by_action = {
-        "list": perms.VIEW_MEMBERSHIP,
-        "retrieve": perms.VIEW_MEMBERSHIP,
-        "create": perms.ADD_MEMBERSHIP,
-        "partial_update": perms.CHANGE_MEMBERSHIP,
-        "destroy": perms.DELETE_MEMBERSHIP,
-    }
+    permissions_by_action = crud_permissions(
+        view=perms.VIEW_MEMBERSHIP,
+        add=perms.ADD_MEMBERSHIP,
+        change=perms.CHANGE_MEMBERSHIP,
+        delete=perms.DELETE_MEMBERSHIP,
+    )
     filterset_fields = ["is_active"]
 
     @extend_schema(
@@ -166,10 +162,6 @@ class UserViewSet(mixins.DestroyModelMixin, CompanyCrudViewSet):
         )
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: MembershipSerializer, 409: conflict_response("last_admin")})
-    def partial_update(self, request, *args, **kwargs):
-        return super().partial_update(request, *args, **kwargs)
-
     def perform_update(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.membership_update(
@@ -178,10 +170,6 @@ class UserViewSet(mixins.DestroyModelMixin, CompanyCrudViewSet):
             roles=data.get("roles"),
             is_active=data.get("is_active"),
         )
-
-    @extend_schema(responses={204: None, 409: conflict_response("last_admin")})
-    def destroy(self, request, *args, **kwargs):
-        return super().destroy(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
         services.membership_deactivate(actor=self.request.membership, membership=instance)

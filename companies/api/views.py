@@ -6,7 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import ANY_MEMBER
+from config.api.permissions import ANY_MEMBER, crud_permissions
 from config.api.schema import conflict_response
 from config.api.throttling import BootstrapRateThrottle
 from config.api.viewsets import CompanyAPIView, CompanyCrudViewSet
@@ -103,12 +103,9 @@ class SettingsView(CompanyAPIView):
 class LocationViewSet(CompanyCrudViewSet):
     queryset = Location.objects.all()
     serializer_class = LocationSerializer
-    permissions_by_action = {
-        "list": perms.VIEW_LOCATION,
-        "retrieve": perms.VIEW_LOCATION,
-        "create": perms.ADD_LOCATION,
-        "partial_update": perms.CHANGE_LOCATION,
-    }
+    permissions_by_action = crud_permissions(
+        view=perms.VIEW_LOCATION, add=perms.ADD_LOCATION, change=perms.CHANGE_LOCATION
+    )
     filterset_class = LocationFilter
 
 
@@ -117,12 +114,9 @@ class LocationViewSet(CompanyCrudViewSet):
 class RegisterViewSet(CompanyCrudViewSet):
     queryset = Register.objects.all()
     serializer_class = RegisterSerializer
-    permissions_by_action = {
-        "list": perms.VIEW_REGISTER,
-        "retrieve": perms.VIEW_REGISTER,
-        "create": perms.ADD_REGISTER,
-        "partial_update": perms.CHANGE_REGISTER,
-    }
+    permissions_by_action = crud_permissions(
+        view=perms.VIEW_REGISTER, add=perms.ADD_REGISTER, change=perms.CHANGE_REGISTER
+    )
     filterset_class = RegisterFilter
 
     def perform_create(self, serializer):

@@ -32,3 +32,11 @@ class ActionPermission(BasePermission):
             return True
         codes = required if isinstance(required, tuple) else (required,)
         return request.user.has_perms(codes)
+
+
+def crud_permissions(*, view: str, add: str, change: str, delete: str | None = None) -> dict:
+    """`permissions_by_action` of a model viewset from the model's permission codes."""
+    codes = {"list": view, "retrieve": view, "create": add, "partial_update": change}
+    if delete is not None:
+        codes["destroy"] = delete
+    return codes
