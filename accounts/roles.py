@@ -16,15 +16,18 @@ SYSTEM_ROLES = (ADMIN, MANAGER, CASHIER, STOCK_CLERK)
 
 
 def permission_modules():
-    """The `permissions` module of every installed app that has one: these apps' codes are
-    the ones a role may hold."""
+    """The `permissions` module of every installed app that declares `DEFAULT_ROLE_GRANTS`:
+    these apps' codes are the ones a role may hold."""
     modules = {}
     for config in apps.get_app_configs():
         try:
-            modules[config.label] = import_module(f"{config.name}.permissions")
+            module = import_module(f"{config.name}.permissions")
         except ModuleNotFoundError as exc:
             if exc.name != f"{config.name}.permissions":
                 raise
+            continue
+        if hasattr(module, "DEFAULT_ROLE_GRANTS"):
+            modules[config.label] = module
     return modules
 
 
@@ -35,6 +38,6 @@ def role_app_labels() -> list[str]:
 def default_grants() -> dict[str, set[str]]:
     grants: dict[str, set[str]] = {name: set() for name in SYSTEM_ROLES if name != ADMIN}
     for module in permission_modules().values():
-        for role, codes in getattr(module, "DEFAULT_ROLE_GRANTS", {}).items():
+        for role, codes in module.DEFAULT_ROLE_GRANTS.items():
             grants[role].update(codes)
     return grants

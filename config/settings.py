@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "knox",
     "django_filters",
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "companies",
     "accounts",
+    "catalog",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +214,9 @@ X_FRAME_OPTIONS = "DENY"
 # /health answers plain HTTP to load balancers and probes on loopback.
 SECURE_REDIRECT_EXEMPT = [r"^api/v1/health/?$"]
 
+# Product CSV imports: the largest file and the most rows one import takes.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 

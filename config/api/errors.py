@@ -25,6 +25,14 @@ class DomainError(Exception):
         self.attr = attr
 
 
+class DomainValidationError(DomainError):
+    """Several invalid values at once (an import's bad rows): each (attr, code, detail)."""
+
+    def __init__(self, errors: list[tuple[str | None, str, str]]):
+        super().__init__(errors[0][1], errors[0][2], status=status.HTTP_400_BAD_REQUEST)
+        self.errors = errors
+
+
 class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "The database is unavailable; try again shortly."
@@ -38,6 +46,12 @@ class Conflict(exceptions.APIException):
 
 
 def domain_error_to_api_exception(exc: DomainError) -> exceptions.APIException:
+    if isinstance(exc, DomainValidationError):
+        detail: dict[str, list] = {}
+        for attr, code, message in exc.errors:
+            key = attr or api_settings.NON_FIELD_ERRORS_KEY
+            detail.setdefault(key, []).append(ErrorDetail(message, code=code))
+        return exceptions.ValidationError(detail)
     if exc.status == status.HTTP_400_BAD_REQUEST:
         key = exc.attr or api_settings.NON_FIELD_ERRORS_KEY
         return exceptions.ValidationError({key: [ErrorDetail(exc.detail, code=exc.code)]})

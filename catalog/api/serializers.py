@@ -1,0 +1,81 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from config.api.fields import MoneyField, QuantityField
+from config.api.serializers import CompanyModelSerializer
+
+from ..models import Category, Customer, Product, TaxRate
+
+
+class TaxRateSerializer(CompanyModelSerializer):
+    rate = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        help_text="Percent, 0 to 100.",
+    )
+
+    class Meta:
+        model = TaxRate
+        fields = ["id", "name", "rate"]
+
+
+class CategorySerializer(CompanyModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "parent"]
+
+
+def whole_quantity_error(unit: str, value: Decimal | None) -> bool:
+    return unit == Product.Unit.UNIT and value is not None and value != value.to_integral_value()
+
+
+class ProductSerializer(CompanyModelSerializer):
+    price = MoneyField()
+    cost = MoneyField(required=False)
+    reorder_point = QuantityField(required=False, min_value=Decimal("0"))
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "sku",
+            "barcode",
+            "name",
+            "category",
+            "tax_rate",
+            "price",
+            "cost",
+            "track_inventory",
+            "is_active",
+            "reorder_point",
+            "unit",
+        ]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        unit = attrs.get("unit", getattr(self.instance, "unit", Product.Unit.UNIT))
+        reorder_point = attrs.get("reorder_point", getattr(self.instance, "reorder_point", None))
+        if whole_quantity_error(unit, reorder_point):
+            raise serializers.ValidationError(
+                {"reorder_point": "Products sold by the unit have whole-number quantities."},
+                code="whole_quantity",
+            )
+        return attrs
+
+
+class CustomerSerializer(CompanyModelSerializer):
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "email", "phone", "tax_id"]
+
+
+class ProductImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV, UTF-8 (BOM allowed), comma or semicolon.")
+
+
+class ProductImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()

@@ -1,0 +1,74 @@
+"""Query budgets of the catalog's hot reads: a register scans a barcode for every item."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog.models import Category, Product, TaxRate
+
+# Identity (membership, user, company, settings in one join) and the membership's permissions.
+AUTHENTICATION_QUERIES = 2
+
+
+@pytest.fixture
+def catalog(tenant):
+    tax = TaxRate.objects.create(company=tenant.company, name="IVA", rate=16)
+    category = Category.objects.create(company=tenant.company, name="Bebidas")
+    Product.objects.bulk_create(
+        Product(
+            company=tenant.company,
+            sku=f"S{i:04d}",
+            barcode=f"75010{i:08d}",
+            name=f"Product {i}",
+            price=10,
+            tax_rate=tax,
+            category=category,
+        )
+        for i in range(120)
+    )
+    return tenant
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response.json()
+
+
+@pytest.mark.parametrize("lookup", ["barcode=7501000000042", "sku=S0042"])
+def test_scan_lookup_is_one_query_after_authentication(catalog, lookup):
+    client = catalog.client(catalog.member("cashier"))
+    queries, body = count_queries(client, f"/api/v1/products?{lookup}")
+    assert body["count"] == 1 and body["results"][0]["sku"] == "S0042"
+    assert queries == AUTHENTICATION_QUERIES + 1
+
+
+def test_a_missing_barcode_is_one_query_too(catalog):
+    queries, body = count_queries(catalog.client(), "/api/v1/products?barcode=000")
+    assert body["count"] == 0 and queries == AUTHENTICATION_QUERIES + 1
+
+
+def test_product_list_queries_do_not_grow_with_the_page(catalog):
+    small, body_small = count_queries(catalog.client(), "/api/v1/products?page_size=5")
+    large, body_large = count_queries(catalog.client(), "/api/v1/products?page_size=100")
+    assert len(body_small["results"]) == 5 and len(body_large["results"]) == 100
+    assert small == large == AUTHENTICATION_QUERIES + 2  # the page and its COUNT
+
+
+def test_barcode_lookup_uses_the_unique_index(catalog):
+    """The plan for the scan lookup is an index scan of (company, barcode)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("EXPLAIN output is checked on PostgreSQL")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_product")
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT * FROM catalog_product WHERE company_id = %s AND barcode = %s",
+            [catalog.company.pk, "7501000000042"],
+        )
+        plan = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+    # The partial unique index on (company, barcode) serves the lookup.
+    assert "Index Scan using product_unique_barcode" in plan
+    assert "barcode)::text = '7501000000042'" in plan.split("Index Cond:")[1]
