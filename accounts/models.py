@@ -10,8 +10,13 @@ from companies.models import Company
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email):
+        """E-mail is the login and matches case-insensitively, so it is stored lower-case."""
+        return super().normalize_email(email or "").strip().lower()
+
     def create_user(self, email, password=None, **extra):
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=self.normalize_email(email), **extra)
         user.set_password(password) if password else user.set_unusable_password()
         user.save(using=self._db)
         return user
@@ -41,6 +46,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = UserManager.normalize_email(self.email)
 
     def has_perm(self, perm, obj=None):
         # Acting in a company (a membership is attached): only its roles count, even for a
@@ -89,7 +98,7 @@ class Membership(models.Model):
         rows = Permission.objects.filter(roles__memberships=self).values_list(
             "content_type__app_label", "codename"
         )
-        return frozenset(f"{app}.{codename}" for app, codename in rows)
+        return frozenset(f"{app_label}.{codename}" for app_label, codename in rows)
 
 
 class AuditEvent(models.Model):

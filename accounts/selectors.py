@@ -17,6 +17,12 @@ def permission_code(permission: Permission) -> str:
     return f"{permission.content_type.app_label}.{permission.codename}"
 
 
+def permission_codes(permissions: QuerySet[Permission]) -> list[str]:
+    """The codes of a permission queryset, read in one query."""
+    rows = permissions.values_list("content_type__app_label", "codename")
+    return [f"{app_label}.{codename}" for app_label, codename in rows]
+
+
 def permissions_by_code(codes) -> tuple[list[Permission], list[str]]:
     """The permissions for `codes`, and the codes that name none."""
     wanted = set(codes)

@@ -11,7 +11,12 @@ from config.api.errors import DomainError
 
 from .models import AuditEvent, Membership, Role, User
 from .roles import ADMIN, SYSTEM_ROLES, default_grants
-from .selectors import holdable_permissions, permissions_by_code
+from .selectors import (
+    holdable_permissions,
+    permission_code,
+    permission_codes,
+    permissions_by_code,
+)
 
 
 def audit_record(
@@ -35,7 +40,7 @@ def system_roles_sync(*, company: Company) -> list[Role]:
     because it is recorded as seeded; only codes new to the role are added.
     """
     all_permissions = list(holdable_permissions())
-    by_code = {f"{p.content_type.app_label}.{p.codename}": p for p in all_permissions}
+    by_code = {permission_code(p): p for p in all_permissions}
     grants = default_grants()
     roles = []
     for name in SYSTEM_ROLES:
@@ -66,23 +71,18 @@ def _permissions_or_error(codes):
 
 
 def _refuse_escalation(actor: Membership, codes) -> None:
-    """Nobody grants, directly or through a role, a permission they do not hold themselves."""
+    """Nobody grants, or manages someone holding, a permission they do not hold themselves."""
     missing = sorted(set(codes) - actor.permission_codes)
     if missing:
         raise DomainError(
             "permission_denied",
-            f"You can't grant permissions you don't hold: {', '.join(missing)}.",
+            f"This needs permissions you don't hold: {', '.join(missing)}.",
             status=403,
         )
 
 
 def _role_codes(roles) -> set[str]:
-    return {
-        f"{app}.{codename}"
-        for app, codename in Permission.objects.filter(roles__in=roles).values_list(
-            "content_type__app_label", "codename"
-        )
-    }
+    return set(permission_codes(Permission.objects.filter(roles__in=roles)))
 
 
 def _refuse_system_role(role: Role):
@@ -94,6 +94,7 @@ def _refuse_system_role(role: Role):
 def role_create(*, actor: Membership, name: str, permission_codes: list[str]) -> Role:
     permissions = _permissions_or_error(permission_codes)
     _refuse_escalation(actor, permission_codes)
+    company_lock(actor.company_id)
     role = Role.objects.create(company=actor.company, name=name)
     role.permissions.set(permissions)
     audit_record(
@@ -111,10 +112,11 @@ def role_update(
     *, actor: Membership, role: Role, name: str | None = None, permission_codes=None
 ) -> Role:
     _refuse_system_role(role)
+    company_lock(actor.company_id)
     data = {}
     if name is not None and name != role.name:
         if role.is_system:
-            raise DomainError("system_role", "A system role can't be renamed.", attr="name")
+            raise DomainError("system_role", "A system role can't be renamed.")
         data["name"] = [role.name, name]
         role.name = name
         role.save(update_fields=["name"])
@@ -124,13 +126,15 @@ def role_update(
         _refuse_escalation(actor, set(permission_codes) - set(before))
         role.permissions.set(permissions)
         data["permissions"] = [before, sorted(permission_codes)]
-    audit_record(company=actor.company, user=actor.user, action="role.update", obj=role, data=data)
+    if data:
+        audit_record(
+            company=actor.company, user=actor.user, action="role.update", obj=role, data=data
+        )
     return role
 
 
 @transaction.atomic
 def role_delete(*, actor: Membership, role: Role) -> None:
-    _refuse_system_role(role)
     if role.is_system:
         raise DomainError("system_role", "A system role can't be deleted; edit it instead.")
     company_lock(actor.company_id)
@@ -166,16 +170,14 @@ def membership_create(
     """Create the user, or add an existing user to this company (reactivating a past membership)."""
     company_lock(actor.company_id)
     _refuse_escalation(actor, _role_codes(roles))
-    email = User.objects.normalize_email(email).lower()
+    email = User.objects.normalize_email(email)
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=password, full_name=full_name)
     membership, created = Membership.objects.get_or_create(user=user, company=actor.company)
     if not created:
         if membership.is_active:
-            raise DomainError(
-                "already_member", "This user is already a member of the company.", attr="email"
-            )
+            raise DomainError("already_member", "This user is already a member of the company.")
         membership.is_active = True
         membership.save(update_fields=["is_active"])
     membership.roles.set(roles)
@@ -193,18 +195,22 @@ def membership_create(
 def membership_update(
     *, actor: Membership, membership: Membership, roles=None, is_active=None
 ) -> Membership:
+    """Change a member's roles or activity. The actor must hold every code of the member's
+    roles, before and after: nobody manages a member more powerful than themselves."""
     company_lock(actor.company_id)
+    membership = Membership.objects.get(pk=membership.pk)
+    current = list(Role.objects.filter(memberships=membership))
+    _refuse_escalation(actor, _role_codes([*current, *(roles or [])]))
     data = {}
-    if roles is not None:
-        current = list(membership.roles.all())
-        _refuse_escalation(actor, _role_codes([r for r in roles if r not in current]))
-        before = sorted(r.name for r in current)
+    if roles is not None and set(roles) != set(current):
         membership.roles.set(roles)
-        data["roles"] = [before, sorted(r.name for r in roles)]
+        data["roles"] = [sorted(r.name for r in current), sorted(r.name for r in roles)]
     if is_active is not None and is_active != membership.is_active:
         data["is_active"] = [membership.is_active, is_active]
         membership.is_active = is_active
         membership.save(update_fields=["is_active"])
+    if not data:
+        return membership
     _ensure_an_admin_remains(actor.company)
     audit_record(
         company=actor.company,
@@ -222,7 +228,7 @@ def membership_deactivate(*, actor: Membership, membership: Membership) -> Membe
 
 def token_issue(*, email: str, password: str) -> tuple[User, str]:
     """A new bearer token for valid credentials; the token is stored hashed with an expiry."""
-    user = authenticate(email=User.objects.normalize_email(email).lower(), password=password)
+    user = authenticate(email=User.objects.normalize_email(email), password=password)
     if user is None:
         raise DomainError("invalid_credentials", "Email or password is wrong.", status=400)
     _, token = AuthToken.objects.create(user)

@@ -15,6 +15,10 @@ class CompanyAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     inlines = [CompanySettingsInline]
 
+    def has_add_permission(self, request):
+        # A company comes with settings, roles and an admin: create it with bootstrap.
+        return False
+
 
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin):

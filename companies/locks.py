@@ -4,7 +4,8 @@ from .models import Company, Register
 
 
 def company_lock(company_id: int) -> Company:
-    """Serialises changes that must see the whole company at once (memberships, roles)."""
+    """Serialises changes that must see the whole company at once (memberships, roles,
+    settings, new registers, imports)."""
     return Company.objects.select_for_update().get(pk=company_id)
 
 

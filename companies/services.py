@@ -3,14 +3,14 @@
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.models import Membership, Role, User
 from accounts.roles import ADMIN
 from accounts.services import audit_record, system_roles_sync
 from config.api.errors import DomainError
 
-from .locks import company_lock
+from .locks import company_lock, register_lock
 from .models import Company, CompanySettings, Location, Register
 
 COMPANY_FIELDS = ("name", "currency", "timezone")
@@ -36,13 +36,20 @@ def company_bootstrap(
     admin_password: str | None = None,
 ) -> BootstrapResult:
     """A company ready to sell: settings, the system roles, its admin, one store, one register."""
-    email = User.objects.normalize_email(admin_email).lower()
+    email = User.objects.normalize_email(admin_email)
+    user_exists = DomainError("user_exists", "A user with this email already exists.")
     if User.objects.filter(email=email).exists():
-        raise DomainError("user_exists", "A user with this email already exists.", attr="email")
+        raise user_exists
     company = Company.objects.create(name=company_name, currency=currency, timezone=timezone)
     CompanySettings.objects.create(company=company)
     roles = system_roles_sync(company=company)
-    user = User.objects.create_user(email=email, password=admin_password, full_name=admin_full_name)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email, password=admin_password, full_name=admin_full_name
+            )
+    except IntegrityError:  # the same e-mail bootstrapped concurrently
+        raise user_exists from None
     membership = Membership.objects.create(user=user, company=company)
     membership.roles.set([role for role in roles if role.name == ADMIN])
     location = Location.objects.create(company=company, name="Main store")
@@ -109,7 +116,12 @@ def _refuse_inactive_location(location: Location):
 
 @transaction.atomic
 def register_create(
-    *, actor: Membership, location: Location, name: str, receipt_prefix: str = ""
+    *,
+    actor: Membership,
+    location: Location,
+    name: str,
+    receipt_prefix: str = "",
+    is_active: bool = True,
 ) -> Register:
     company_lock(actor.company_id)
     _refuse_inactive_location(location)
@@ -118,14 +130,17 @@ def register_create(
         location=location,
         name=name,
         receipt_prefix=receipt_prefix or _free_receipt_prefix(actor.company),
+        is_active=is_active,
     )
 
 
 @transaction.atomic
 def register_update(*, actor: Membership, register: Register, changes: dict) -> Register:
+    """Change a register's details; its receipt counter belongs to sales and is not written."""
     if "location" in changes:
         _refuse_inactive_location(changes["location"])
+    register = register_lock(register.pk)
     for field, value in changes.items():
         setattr(register, field, value)
-    register.save()
+    register.save(update_fields=list(changes))
     return register

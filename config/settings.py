@@ -1,5 +1,6 @@
 """Settings, read from the environment and from the `.env` file at the project root."""
 
+import re
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
+    "config",
     "companies",
     "accounts",
     "catalog",
@@ -128,6 +130,18 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
 }
 
+THROTTLE_RATES = {
+    "user": env.str("THROTTLE_USER_RATE", default="1200/minute"),
+    "bootstrap": env.str("THROTTLE_BOOTSTRAP_RATE", default="10/hour"),
+    "auth": env.str("THROTTLE_AUTH_RATE", default="20/minute"),
+}
+for _scope, _rate in THROTTLE_RATES.items():
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", _rate):
+        sys.exit(
+            f"Refusing to start: THROTTLE_{_scope.upper()}_RATE={_rate!r} is not of the form "
+            "N/second|minute|hour|day."
+        )
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.BearerTokenAuthentication",
@@ -139,17 +153,13 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "config.api.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {
-        "user": env.str("THROTTLE_USER_RATE", default="1200/minute"),
-        "bootstrap": env.str("THROTTLE_BOOTSTRAP_RATE", default="10/hour"),
-        "auth": env.str("THROTTLE_AUTH_RATE", default="20/minute"),
-    },
+    "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": None,
@@ -175,6 +185,7 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
     # Swagger UI's files are served from this server (no CDN: it must work offline).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -201,7 +212,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 # TLS ends at the proxy; these default on in production and can be turned off explicitly.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only behind a proxy that sets X-Forwarded-Proto itself; a client reaching the app directly
+# could otherwise claim https.
+if env.bool("TRUST_X_FORWARDED_PROTO", default=True):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)

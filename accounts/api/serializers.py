@@ -65,14 +65,14 @@ class UserSummarySerializer(serializers.Serializer):
     full_name = serializers.CharField()
 
 
-class CompanySummarySerializer(serializers.Serializer):
+class IdNameSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
 class MeSerializer(serializers.Serializer):
     user = UserSummarySerializer()
-    company = CompanySummarySerializer()
+    company = IdNameSerializer()
     roles = serializers.ListField(child=serializers.CharField())
     permissions = serializers.ListField(child=serializers.CharField())
 
@@ -117,4 +117,4 @@ class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
     user_id = serializers.IntegerField()
     expires_in = serializers.IntegerField(help_text="Seconds until the token expires.")
-    companies = CompanySummarySerializer(many=True)
+    companies = IdNameSerializer(many=True)

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from config.api.permissions import ANY_MEMBER, crud_permissions
 from config.api.schema import conflict_response
 from config.api.throttling import AuthRateThrottle
-from config.api.viewsets import CompanyAPIView, CompanyCrudViewSet, CompanyScopedViewSet
+from config.api.viewsets import CompanyAPIView, CompanyCrudDeleteViewSet, CompanyScopedViewSet
 
 from .. import permissions as perms
 from .. import services
@@ -98,10 +98,9 @@ LAST_ADMIN = conflict_response("last_admin")
     destroy=extend_schema(responses={204: None, 409: ROLE_CONFLICTS}),
 )
 @extend_schema(tags=["roles"])
-class RoleViewSet(mixins.DestroyModelMixin, CompanyCrudViewSet):
+class RoleViewSet(CompanyCrudDeleteViewSet):
     queryset = Role.objects.prefetch_related("permissions__content_type")
     serializer_class = RoleSerializer
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     permissions_by_action = crud_permissions(
         view=perms.VIEW_ROLE, add=perms.ADD_ROLE, change=perms.CHANGE_ROLE, delete=perms.DELETE_ROLE
     )
@@ -132,14 +131,13 @@ class RoleViewSet(mixins.DestroyModelMixin, CompanyCrudViewSet):
     destroy=extend_schema(responses={204: None, 409: LAST_ADMIN}),
 )
 @extend_schema(tags=["users"])
-class UserViewSet(mixins.DestroyModelMixin, CompanyCrudViewSet):
+class UserViewSet(CompanyCrudDeleteViewSet):
     """The company's members, addressed by user id. DELETE deactivates the membership."""
 
     queryset = Membership.objects.select_related("user").prefetch_related("roles")
     serializer_class = MembershipSerializer
     lookup_field = "user_id"
     lookup_url_kwarg = "id"
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     permissions_by_action = crud_permissions(
         view=perms.VIEW_MEMBERSHIP,
         add=perms.ADD_MEMBERSHIP,

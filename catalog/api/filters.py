@@ -2,6 +2,8 @@ import django_filters
 from django.db import connection
 from django.db.models import Q
 
+from config.api.filters import IdFilter
+
 from ..models import Customer, Product
 from ..selectors import category_with_descendants
 
@@ -18,11 +20,11 @@ def _contains(field: str) -> str:
 class ProductFilter(django_filters.FilterSet):
     barcode = django_filters.CharFilter(help_text="Exact barcode: the register's scan lookup.")
     sku = django_filters.CharFilter(help_text="Exact SKU.")
-    category = django_filters.NumberFilter(
+    category = IdFilter(
         method="filter_category", help_text="This category and all its subcategories."
     )
     search = django_filters.CharFilter(method="filter_search", help_text="Name, SKU or barcode.")
-    tax_rate = django_filters.NumberFilter(field_name="tax_rate_id")
+    tax_rate = IdFilter(field_name="tax_rate_id")
     ordering = django_filters.OrderingFilter(fields=["name", "sku", "price", "id"])
 
     class Meta:

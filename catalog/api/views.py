@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from config.api.errors import DomainError
 from config.api.permissions import crud_permissions
 from config.api.schema import conflict_response
-from config.api.viewsets import CompanyCrudViewSet
+from config.api.viewsets import CompanyCrudDeleteViewSet
 
 from .. import permissions as perms
 from .. import services
@@ -30,15 +30,11 @@ from .serializers import (
 )
 
 
-class CatalogViewSet(mixins.DestroyModelMixin, CompanyCrudViewSet):
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-
 @extend_schema_view(
     destroy=extend_schema(responses={204: None, 409: conflict_response("tax_rate_in_use")})
 )
 @extend_schema(tags=["tax-rates"])
-class TaxRateViewSet(CatalogViewSet):
+class TaxRateViewSet(CompanyCrudDeleteViewSet):
     queryset = TaxRate.objects.all()
     serializer_class = TaxRateSerializer
     permissions_by_action = crud_permissions(
@@ -57,7 +53,7 @@ class TaxRateViewSet(CatalogViewSet):
     destroy=extend_schema(responses={204: None, 409: conflict_response("category_in_use")})
 )
 @extend_schema(tags=["categories"])
-class CategoryViewSet(CatalogViewSet):
+class CategoryViewSet(CompanyCrudDeleteViewSet):
     queryset = Category.objects.all()
     serializer_class = CategorySerializer
     permissions_by_action = crud_permissions(
@@ -82,7 +78,7 @@ class CategoryViewSet(CatalogViewSet):
     destroy=extend_schema(responses={204: None, 409: conflict_response("product_in_use")})
 )
 @extend_schema(tags=["products"])
-class ProductViewSet(CatalogViewSet):
+class ProductViewSet(CompanyCrudDeleteViewSet):
     queryset = Product.objects.all()
     serializer_class = ProductSerializer
     filterset_class = ProductFilter
@@ -154,7 +150,7 @@ class ProductViewSet(CatalogViewSet):
 
 
 @extend_schema(tags=["customers"])
-class CustomerViewSet(CatalogViewSet):
+class CustomerViewSet(CompanyCrudDeleteViewSet):
     queryset = Customer.objects.all()
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter

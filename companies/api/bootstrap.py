@@ -2,26 +2,21 @@ import hmac
 
 from django.conf import settings
 from rest_framework import serializers
-from rest_framework.permissions import BasePermission
 
-from accounts.api.serializers import PasswordField, validate_new_password
+from accounts.api.serializers import IdNameSerializer, PasswordField, validate_new_password
 
 from .serializers import CurrencyField, TimeZoneField
 
 BOOTSTRAP_TOKEN_HEADER = "X-Bootstrap-Token"  # noqa: S105 - a header name
 
 
-class BootstrapTokenPermission(BasePermission):
+def bootstrap_token_valid(request) -> bool:
     """Open when BOOTSTRAP_TOKEN is unset; otherwise the caller must present it."""
-
-    message = f"A valid {BOOTSTRAP_TOKEN_HEADER} is required."
-
-    def has_permission(self, request, view):
-        expected = settings.BOOTSTRAP_TOKEN
-        if not expected:
-            return True
-        given = request.headers.get(BOOTSTRAP_TOKEN_HEADER, "")
-        return hmac.compare_digest(given.encode(), expected.encode())
+    expected = settings.BOOTSTRAP_TOKEN
+    if not expected:
+        return True
+    given = request.headers.get(BOOTSTRAP_TOKEN_HEADER, "")
+    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 class BootstrapCompanySerializer(serializers.Serializer):
@@ -57,14 +52,9 @@ class BootstrapSerializer(serializers.Serializer):
         }
 
 
-class RoleSummarySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
 class BootstrapResponseSerializer(serializers.Serializer):
     company_id = serializers.IntegerField(source="company.id")
     user_id = serializers.IntegerField(source="user.id")
     location_id = serializers.IntegerField(source="location.id")
     register_id = serializers.IntegerField(source="register.id")
-    roles = RoleSummarySerializer(many=True)
+    roles = IdNameSerializer(many=True)

@@ -1,5 +1,7 @@
 import django_filters
 
+from config.api.filters import IdFilter
+
 from ..models import Location, Register
 
 
@@ -10,8 +12,7 @@ class LocationFilter(django_filters.FilterSet):
 
 
 class RegisterFilter(django_filters.FilterSet):
-    # A plain number, so another company's id filters to nothing instead of being looked up.
-    location = django_filters.NumberFilter(field_name="location_id")
+    location = IdFilter(field_name="location_id")
 
     class Meta:
         model = Register

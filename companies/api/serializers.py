@@ -11,7 +11,13 @@ from ..models import CompanySettings, Location, Register
 
 @cache
 def _timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    """IANA Area/Location zones, and UTC; not host aliases such as "localtime" or "Factory"."""
+    zones = {
+        name
+        for name in zoneinfo.available_timezones()
+        if "/" in name and not name.startswith(("posix/", "right/", "SystemV/"))
+    }
+    return frozenset(zones | {"UTC"})
 
 
 class CurrencyField(serializers.CharField):

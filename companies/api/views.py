@@ -2,12 +2,13 @@ from django.db import DatabaseError, connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import ANY_MEMBER, crud_permissions
-from config.api.schema import conflict_response
+from config.api.schema import conflict_response, error_response
 from config.api.throttling import BootstrapRateThrottle
 from config.api.viewsets import CompanyAPIView, CompanyCrudViewSet
 from config.version import VERSION
@@ -15,7 +16,12 @@ from config.version import VERSION
 from .. import permissions as perms
 from .. import services
 from ..models import CompanySettings, Location, Register
-from .bootstrap import BootstrapResponseSerializer, BootstrapSerializer, BootstrapTokenPermission
+from .bootstrap import (
+    BOOTSTRAP_TOKEN_HEADER,
+    BootstrapResponseSerializer,
+    BootstrapSerializer,
+    bootstrap_token_valid,
+)
 from .filters import LocationFilter, RegisterFilter
 from .serializers import LocationSerializer, RegisterSerializer, SettingsSerializer
 
@@ -54,7 +60,8 @@ class HealthView(APIView):
 @extend_validation_errors(["invalid_password"], field_name="admin.password", methods=["post"])
 class BootstrapView(APIView):
     authentication_classes = []
-    permission_classes = [BootstrapTokenPermission]
+    permission_classes = [AllowAny]
+    # Throttles run before the handler, so wrong bootstrap tokens count against the rate too.
     throttle_classes = [BootstrapRateThrottle]
 
     @extend_schema(
@@ -62,11 +69,16 @@ class BootstrapView(APIView):
         request=BootstrapSerializer,
         responses={
             201: BootstrapResponseSerializer,
+            403: error_response(
+                f"{BOOTSTRAP_TOKEN_HEADER} is missing or wrong.", "permission_denied"
+            ),
             409: conflict_response("user_exists"),
         },
         auth=[],
     )
     def post(self, request):
+        if not bootstrap_token_valid(request):
+            raise PermissionDenied(f"A valid {BOOTSTRAP_TOKEN_HEADER} is required.")
         serializer = BootstrapSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = services.company_bootstrap(**serializer.service_arguments())
@@ -120,8 +132,13 @@ class RegisterViewSet(CompanyCrudViewSet):
     filterset_class = RegisterFilter
 
     def perform_create(self, serializer):
+        data = serializer.validated_data
         serializer.instance = services.register_create(
-            actor=self.request.membership, **serializer.validated_data
+            actor=self.request.membership,
+            location=data["location"],
+            name=data["name"],
+            receipt_prefix=data.get("receipt_prefix", ""),
+            is_active=data.get("is_active", True),
         )
 
     def perform_update(self, serializer):

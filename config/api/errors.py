@@ -45,6 +45,23 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+UNIQUE_VIOLATION = "23505"
+RETRYABLE = {"40001", "40P01"}  # serialization failure, deadlock
+
+
+def _sqlstate(exc: DatabaseError) -> str | None:
+    """PostgreSQL's error code; SQLite has none, so its unique violations are read from text."""
+    state = getattr(exc.__cause__, "sqlstate", None)
+    if state is None and "UNIQUE constraint failed" in str(exc):
+        return UNIQUE_VIOLATION
+    return state
+
+
+def _connection_lost(exc: DatabaseError) -> bool:
+    state = _sqlstate(exc)
+    return state is None or state.startswith("08") or state.startswith("57P")
+
+
 def domain_error_to_api_exception(exc: DomainError) -> exceptions.APIException:
     if isinstance(exc, DomainValidationError):
         detail: dict[str, list] = {}
@@ -64,15 +81,16 @@ class ExceptionHandler(BaseExceptionHandler):
     def convert_known_exceptions(self, exc):
         if isinstance(exc, DomainError):
             return domain_error_to_api_exception(exc)
-        if isinstance(exc, IntegrityError):
+        if isinstance(exc, IntegrityError) and _sqlstate(exc) == UNIQUE_VIOLATION:
             # A concurrent write won a uniqueness race that validation had already checked.
-            logger.warning("integrity error answered as 409: %s", exc)
+            logger.warning("unique violation answered as 409: %s", exc)
             return Conflict()
-        if isinstance(exc, OperationalError | InterfaceError):
+        if isinstance(exc, OperationalError) and _sqlstate(exc) in RETRYABLE:
+            logger.warning("transaction conflict answered as 409: %s", exc)
+            return Conflict()
+        if isinstance(exc, OperationalError | InterfaceError) and _connection_lost(exc):
             logger.error("database unavailable: %s", exc)
             return ServiceUnavailable()
-        if isinstance(exc, DatabaseError):
-            logger.exception("database error")
         return super().convert_known_exceptions(exc)
 
     def should_not_handle(self, exc):
@@ -82,8 +100,12 @@ class ExceptionHandler(BaseExceptionHandler):
 
 class ExceptionFormatter(BaseExceptionFormatter):
     def get_errors(self):
+        """A non-field error is on its object: null at the top, the parent's path when nested."""
+        key = api_settings.NON_FIELD_ERRORS_KEY
         errors = super().get_errors()
         for error in errors:
-            if error.attr == api_settings.NON_FIELD_ERRORS_KEY:
+            if error.attr == key:
                 error.attr = None
+            elif error.attr and error.attr.endswith(f".{key}"):
+                error.attr = error.attr.removesuffix(f".{key}")
         return errors

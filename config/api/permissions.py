@@ -24,7 +24,7 @@ class ActionPermission(BasePermission):
             return True  # the view has no handler: DRF answers 405 after this check
         if getattr(request, "membership", None) is None:
             return False
-        action = getattr(view, "action", None) or method
+        action = getattr(view, "action", None) or ("get" if method == "head" else method)
         required = view.permissions_by_action.get(action)
         if required is None:
             return False

@@ -5,6 +5,8 @@ from django.db.models import UniqueConstraint
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
+from .ids import parse_id
+
 
 def request_company(serializer_field):
     return serializer_field.context["request"].company
@@ -16,10 +18,23 @@ class CompanyPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return super().get_queryset().filter(company=request_company(self))
 
+    def to_internal_value(self, data):
+        pk = parse_id(data)
+        if pk is None:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(pk)
+
 
 class CompanySlugRelatedField(serializers.SlugRelatedField):
+    default_error_messages = {"invalid": "Expected a name (a string without NUL characters)."}
+
     def get_queryset(self):
         return super().get_queryset().filter(company=request_company(self))
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 SCOPED_RELATED_FIELDS = (CompanyPrimaryKeyRelatedField, CompanySlugRelatedField)
@@ -48,10 +63,6 @@ class CompanyModelSerializer(serializers.ModelSerializer):
                     f"{type(self).__name__}.{name} must be a company-scoped related field"
                 )
         return fields
-
-    def create(self, validated_data):
-        validated_data["company"] = request_company(self)
-        return super().create(validated_data)
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

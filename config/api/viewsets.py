@@ -3,6 +3,7 @@
 from rest_framework import mixins, viewsets
 from rest_framework.views import APIView
 
+from .ids import ID_URL_PATTERN
 from .permissions import ActionPermission
 
 
@@ -11,6 +12,7 @@ class CompanyAPIView(APIView):
 
     permission_classes = [ActionPermission]
     permissions_by_action: dict = {}
+    http_method_names = ["get", "post", "patch", "delete", "head"]
 
 
 class CompanyScopedViewSet(viewsets.GenericViewSet):
@@ -22,7 +24,8 @@ class CompanyScopedViewSet(viewsets.GenericViewSet):
 
     permission_classes = [ActionPermission]
     permissions_by_action: dict = {}
-    lookup_value_regex = r"[0-9]+"
+    http_method_names = ["get", "post", "patch", "delete", "head"]
+    lookup_value_regex = ID_URL_PATTERN
 
     def get_queryset(self):
         return super().get_queryset().filter(company=self.request.company)
@@ -40,4 +43,10 @@ class CompanyCrudViewSet(
 ):
     """List, retrieve, create and partial update (PATCH); PUT is not offered."""
 
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head"]
+
+
+class CompanyCrudDeleteViewSet(CompanyCrudViewSet, mixins.DestroyModelMixin):
+    """CompanyCrudViewSet plus DELETE."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head"]

@@ -47,17 +47,32 @@ def test_production_without_secret_key_refuses_in_one_line():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-random-production-secret-" + "x9Qz" * 10,
+    "ALLOWED_HOSTS": "pos.example.com",
+    "IDENTITY_HEADERS_SECRET": "gateway-secret-" + "k3" * 12,
+    "BOOTSTRAP_TOKEN": "bootstrap-" + "t7" * 12,
+    "CACHE_URL": "redis://127.0.0.1:6379/0",
+}
+
+
 def test_check_deploy_is_clean_with_production_variables():
-    result = run(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        {
-            "DEBUG": "false",
-            "SECRET_KEY": "a-long-random-production-secret-" + "x9Qz" * 10,
-            "ALLOWED_HOSTS": "pos.example.com",
-        },
-    )
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_about_open_doors():
+    open_doors = {
+        **PRODUCTION,
+        "IDENTITY_HEADERS_SECRET": None,
+        "BOOTSTRAP_TOKEN": None,
+        "CACHE_URL": None,
+    }
+    result = run(["manage.py", "check", "--deploy"], open_doors)
+    for check in ("pos.W001", "pos.W002", "pos.W003"):
+        assert check in result.stderr + result.stdout
 
 
 @pytest.mark.skipif((ROOT / ".env").exists(), reason="a developer .env is present")

@@ -1,0 +1,48 @@
+"""Filters every list shares: ids and days, validated so bad input is a 400, never a 500."""
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+from config.timezones import company_day_start
+
+from .ids import MAX_ID
+
+# Days outside this range are refused rather than overflowing time-zone arithmetic.
+FIRST_DAY = dt.date(1970, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An object id (a foreign key's): another company's id simply matches nothing."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class DayFilter(django_filters.DateFilter):
+    """A day in the company's time zone, included: `bound` is "from" or "to"."""
+
+    def __init__(self, *args, bound: str, **kwargs):
+        self.bound = bound
+        kwargs.setdefault("validators", [MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)])
+        kwargs.setdefault(
+            "help_text",
+            f"YYYY-MM-DD in the company's time zone; the {'first' if bound == 'from' else 'last'}"
+            " day, included.",
+        )
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        company = self.parent.request.company
+        if self.bound == "from":
+            return qs.filter(**{f"{self.field_name}__gte": company_day_start(company, value)})
+        return qs.filter(**{f"{self.field_name}__lt": company_day_start(company, value, days=1)})
