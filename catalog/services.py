@@ -12,6 +12,7 @@ from companies.locks import company_lock
 from companies.models import Company
 from config.api.deletion import delete_unless_referenced
 from config.api.errors import DomainError, DomainValidationError
+from config.api.fields import money_exponent
 
 from .csv_format import ProductRow, RowError, parse_products
 from .models import Category, Product, TaxRate
@@ -57,9 +58,14 @@ def tax_rate_delete(*, actor: Membership, tax_rate: TaxRate) -> None:
     )
 
 
-def _price_changes(product: Product, before: dict) -> dict:
+def _price_changes(product: Product, before: dict, company: Company) -> dict:
+    """{field: [old, new]} as money strings in the currency's decimals."""
+    exponent = money_exponent(company)
     return {
-        field: [before[field], getattr(product, field)]
+        field: [
+            str(before[field].quantize(exponent)),
+            str(getattr(product, field).quantize(exponent)),
+        ]
         for field in AUDITED_PRODUCT_FIELDS
         if before[field] != getattr(product, field)
     }
@@ -78,7 +84,7 @@ def product_update(*, actor: Membership, product: Product, changes: dict) -> Pro
     for field, value in changes.items():
         setattr(product, field, value)
     product.save()
-    changes = _price_changes(product, before)
+    changes = _price_changes(product, before, actor.company)
     if changes:
         audit_record(
             company=actor.company, user=actor.user, action=PRICE_CHANGE, obj=product, data=changes
@@ -212,7 +218,7 @@ def products_import(
         product.updated_at = now
         changed_fields |= diff
         updated.append(product)
-        price_diff = _price_changes(product, before)
+        price_diff = _price_changes(product, before, company)
         if price_diff:
             audits.append(
                 AuditEvent(

@@ -57,10 +57,13 @@ class CompanySettings(models.Model):
         return f"Settings of {self.company}"
 
 
+class LocationKind(models.TextChoices):
+    STORE = "store", "Store"
+    WAREHOUSE = "warehouse", "Warehouse"
+
+
 class Location(models.Model):
-    class Kind(models.TextChoices):
-        STORE = "store", "Store"
-        WAREHOUSE = "warehouse", "Warehouse"
+    Kind = LocationKind
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="locations")
     name = models.CharField(max_length=120)

@@ -4,12 +4,15 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Round
 
 from accounts.models import Membership, Role, User
 from accounts.roles import ADMIN
 from accounts.services import audit_record, system_roles_sync
 from config.api.errors import DomainError
 
+from .currencies import currency_decimals
 from .locks import company_lock, register_lock
 from .models import Company, CompanySettings, Location, Register
 
@@ -72,6 +75,24 @@ def company_has_sales(company: Company) -> bool:
     return apps.get_model("sales", "Sale").objects.filter(company=company).exists()
 
 
+def _refuse_currency_change(company: Company, currency: str) -> None:
+    """Sales fix the currency; prices must be expressible in the new one's minor unit."""
+    if company_has_sales(company):
+        raise DomainError(
+            "currency_locked", "The currency can't change once the company has sales."
+        )
+    places = currency_decimals(currency)
+    Product = apps.get_model("catalog", "Product")
+    misfits = Product.objects.filter(company=company).filter(
+        ~Q(price=Round("price", places)) | ~Q(cost=Round("cost", places))
+    )
+    if misfits.exists():
+        raise DomainError(
+            "currency_decimals",
+            f"Some prices or costs have more decimals than {currency} allows; change them first.",
+        )
+
+
 @transaction.atomic
 def settings_update(*, actor: Membership, changes: dict) -> CompanySettings:
     company = company_lock(actor.company_id)
@@ -84,10 +105,8 @@ def settings_update(*, actor: Membership, changes: dict) -> CompanySettings:
         if old != value:
             diff[field] = [old, value]
             setattr(target, field, value)
-    if "currency" in diff and company_has_sales(company):
-        raise DomainError(
-            "currency_locked", "The currency can't change once the company has sales."
-        )
+    if "currency" in diff:
+        _refuse_currency_change(company, company.currency)
     if diff:
         company_changes = [field for field in COMPANY_FIELDS if field in diff]
         if company_changes:

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "companies",
     "accounts",
     "catalog",
+    "inventory",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +206,11 @@ SPECTACULAR_SETTINGS = {
             "ErrorCode429Enum",
             "ErrorCode500Enum",
         )
+    }
+    | {
+        "LocationKindEnum": "companies.models.LocationKind",
+        "DocumentKindEnum": "inventory.models.DocumentKind",
+        "MovementKindEnum": "inventory.models.MovementKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -227,6 +233,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # /health answers plain HTTP to load balancers and probes on loopback.
 SECURE_REDIRECT_EXEMPT = [r"^api/v1/health/?$"]
+
+# The most lines one stock document or sale may carry.
+DOCUMENT_MAX_LINES = env.int("DOCUMENT_MAX_LINES", default=500)
+# Idempotency keys are kept this long (at least 24 hours), and a claim is taken over when the
+# request that made it has run this many seconds (its worker died).
+IDEMPOTENCY_KEY_TTL_HOURS = max(24, env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48))
+IDEMPOTENCY_CLAIM_TIMEOUT = env.int("IDEMPOTENCY_CLAIM_TIMEOUT", default=120)
 
 # Product CSV imports: the largest file and the most rows one import takes.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)

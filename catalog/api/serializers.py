@@ -56,6 +56,8 @@ class ProductSerializer(CompanyModelSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
+        if "unit" not in attrs and "reorder_point" not in attrs:
+            return attrs
         unit = attrs.get("unit", getattr(self.instance, "unit", Product.Unit.UNIT))
         reorder_point = attrs.get("reorder_point", getattr(self.instance, "reorder_point", None))
         if whole_quantity_error(unit, reorder_point):

@@ -100,7 +100,10 @@ class SettingsView(CompanyAPIView):
     @extend_schema(
         summary="Change some settings (audited)",
         request=SettingsSerializer,
-        responses={200: SettingsSerializer, 409: conflict_response("currency_locked")},
+        responses={
+            200: SettingsSerializer,
+            409: conflict_response("currency_locked", "currency_decimals"),
+        },
     )
     def patch(self, request):
         serializer = SettingsSerializer(self._settings(), data=request.data, partial=True)

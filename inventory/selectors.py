@@ -1,0 +1,59 @@
+from decimal import Decimal
+
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from .models import StockLevel, StockMovement
+
+
+def _same_place(model):
+    return model.objects.filter(
+        company_id=OuterRef("company_id"),
+        product_id=OuterRef("product_id"),
+        location_id=OuterRef("location_id"),
+    )
+
+
+def ledger_mismatches(*, company_id: int | None = None) -> list[dict]:
+    """Every place where the level is not the sum of its movements (a missing level counts
+    as zero), each read in one query."""
+    ledger_total = Subquery(
+        _same_place(StockMovement)
+        .order_by()
+        .values("company_id")
+        .annotate(total=Sum("quantity"))
+        .values("total"),
+        output_field=DecimalField(max_digits=14, decimal_places=3),
+    )
+    levels = StockLevel.objects.annotate(ledger=Coalesce(ledger_total, Value(Decimal("0"))))
+    levels = levels.filter(~Q(quantity=F("ledger")))
+    orphans = (
+        StockMovement.objects.filter(~Exists(_same_place(StockLevel)))
+        .values("company_id", "product_id", "location_id")
+        .annotate(ledger=Sum("quantity"))
+        .order_by("company_id", "product_id", "location_id")
+    )
+    if company_id is not None:
+        levels = levels.filter(company_id=company_id)
+        orphans = orphans.filter(company_id=company_id)
+    found = [
+        {
+            "company": level.company_id,
+            "product": level.product_id,
+            "location": level.location_id,
+            "level": level.quantity,
+            "ledger": level.ledger,
+        }
+        for level in levels.order_by("company_id", "product_id", "location_id")
+    ]
+    found += [
+        {
+            "company": row["company_id"],
+            "product": row["product_id"],
+            "location": row["location_id"],
+            "level": None,
+            "ledger": row["ledger"],
+        }
+        for row in orphans
+    ]
+    return found

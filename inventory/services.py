@@ -1,0 +1,329 @@
+"""Every change of stock: the documents, and the one function that moves stock for them all."""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership, User
+from accounts.services import audit_record
+from catalog.models import Product
+from companies.models import Company, Location
+from config.api.errors import DomainError, DomainValidationError
+from config.api.fields import money_exponent
+
+from .locks import stock_levels_lock
+from .models import StockDocument, StockLevel, StockMovement
+
+Kind = StockMovement.Kind
+# Movements that bring stock in at a known cost and so move the weighted average.
+COSTED_INBOUND = {Kind.RECEIPT, Kind.TRANSFER_IN, Kind.VOID, Kind.RETURN}
+
+
+@dataclass(frozen=True)
+class StockChange:
+    """One signed change of one level.
+
+    `unit_cost` is the cost of stock coming in (None: the level's current average);
+    `cost_from` takes it from another location's level instead (a transfer's source);
+    `counted` sets the level to a counted figure, the change being the difference.
+    """
+
+    product: Product
+    location_id: int
+    kind: str
+    quantity: Decimal = Decimal("0")
+    unit_cost: Decimal | None = None
+    cost_from: int | None = None
+    counted: Decimal | None = None
+    reason: str = ""
+
+
+def _weighted_average(old_qty, old_cost, qty, cost, exponent) -> Decimal:
+    if old_qty <= 0:
+        return cost
+    total = old_qty * old_cost + qty * cost
+    return (total / (old_qty + qty)).quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def stock_apply(
+    *,
+    company: Company,
+    user: User | None,
+    changes: list[StockChange],
+    document_type: str,
+    document_id: int,
+) -> list[StockMovement]:
+    """Apply signed changes as one all-or-nothing step, in a constant number of queries.
+
+    Locks every affected level at once (pk order), refuses any decrease that would leave a
+    level below zero unless the company allows negative stock (409 `insufficient_stock`
+    naming every product short), then updates the levels and inserts the movements in bulk.
+    """
+    levels = stock_levels_lock(company, {(c.product.pk, c.location_id) for c in changes})
+    allow_negative = company.settings.allow_negative_stock
+    exponent = money_exponent(company)
+    now = timezone.now()
+    movements, short, costs = [], set(), {}
+    for change in changes:
+        level = levels[(change.product.pk, change.location_id)]
+        quantity = (
+            change.counted - level.quantity if change.counted is not None else change.quantity
+        )
+        new_quantity = level.quantity + quantity
+        if quantity < 0 and new_quantity < 0 and not allow_negative:
+            short.add(change.product.pk)
+        if change.cost_from is not None:
+            unit_cost = levels[(change.product.pk, change.cost_from)].unit_cost
+        else:
+            unit_cost = change.unit_cost if change.unit_cost is not None else level.unit_cost
+        if change.kind in COSTED_INBOUND and quantity > 0:
+            level.unit_cost = _weighted_average(
+                level.quantity, level.unit_cost, quantity, unit_cost, exponent
+            )
+            costs[change.product.pk] = level.unit_cost
+        level.quantity = new_quantity
+        level.updated_at = now
+        movements.append(
+            StockMovement(
+                company=company,
+                product=change.product,
+                location_id=change.location_id,
+                kind=change.kind,
+                quantity=quantity,
+                unit_cost=unit_cost,
+                balance_after=new_quantity,
+                reason=change.reason,
+                user=user,
+                document_type=document_type,
+                document_id=document_id,
+            )
+        )
+    if short:
+        raise DomainError(
+            "insufficient_stock",
+            f"Not enough stock of products {sorted(short)}.",
+        )
+    StockLevel.objects.bulk_update(levels.values(), ["quantity", "unit_cost", "updated_at"])
+    StockMovement.objects.bulk_create(movements)
+    if costs:
+        products = [Product(pk=pk, cost=cost, updated_at=now) for pk, cost in costs.items()]
+        Product.objects.bulk_update(products, ["cost", "updated_at"])
+    return movements
+
+
+# Documents
+
+
+@dataclass(frozen=True)
+class StockLine:
+    product: Product
+    quantity: Decimal = Decimal("0")
+    unit_cost: Decimal | None = None
+
+
+def _refuse_untracked_and_fractions(lines: list[StockLine], field: str = "quantity") -> None:
+    errors = []
+    for index, line in enumerate(lines):
+        if not line.product.track_inventory:
+            errors.append(
+                (f"lines.{index}.product", "not_tracked", "This product does not track stock.")
+            )
+        if (
+            line.product.unit == Product.Unit.UNIT
+            and line.quantity != line.quantity.to_integral_value()
+        ):
+            errors.append(
+                (f"lines.{index}.{field}", "whole_quantity", "Sold by the unit: a whole number.")
+            )
+    if errors:
+        raise DomainValidationError(errors)
+
+
+def _refuse_inactive(location: Location, attr: str) -> None:
+    if not location.is_active:
+        raise DomainError("location_inactive", "The location is inactive.", status=400, attr=attr)
+
+
+DOCUMENT = "stock_document"
+
+
+def _document(actor: Membership, **fields) -> StockDocument:
+    return StockDocument.objects.create(company=actor.company, user=actor.user, **fields)
+
+
+@transaction.atomic
+def stock_receive(
+    *,
+    actor: Membership,
+    location: Location,
+    lines: list[StockLine],
+    supplier: str = "",
+    reference: str = "",
+) -> StockDocument:
+    """Goods in: quantities rise and the average cost (and the product's cost) follows."""
+    _refuse_inactive(location, "location")
+    _refuse_untracked_and_fractions(lines)
+    document = _document(
+        actor,
+        kind=StockDocument.Kind.RECEIPT,
+        location=location,
+        supplier=supplier,
+        reference=reference,
+    )
+    document.movements = stock_apply(
+        company=actor.company,
+        user=actor.user,
+        changes=[
+            StockChange(
+                product=line.product,
+                location_id=location.pk,
+                kind=Kind.RECEIPT,
+                quantity=line.quantity,
+                unit_cost=line.unit_cost,
+                reason=reference or supplier,
+            )
+            for line in lines
+        ],
+        document_type=DOCUMENT,
+        document_id=document.pk,
+    )
+    return document
+
+
+@transaction.atomic
+def stock_adjust(
+    *, actor: Membership, location: Location, reason: str, note: str, lines: list[StockLine]
+) -> StockDocument:
+    """Damage, loss, theft or a correction: signed quantities, audited."""
+    _refuse_inactive(location, "location")
+    _refuse_untracked_and_fractions(lines)
+    document = _document(
+        actor, kind=StockDocument.Kind.ADJUSTMENT, location=location, reason=reason, note=note
+    )
+    document.movements = stock_apply(
+        company=actor.company,
+        user=actor.user,
+        changes=[
+            StockChange(
+                product=line.product,
+                location_id=location.pk,
+                kind=Kind.ADJUSTMENT,
+                quantity=line.quantity,
+                reason=reason,
+            )
+            for line in lines
+        ],
+        document_type=DOCUMENT,
+        document_id=document.pk,
+    )
+    audit_record(
+        company=actor.company,
+        user=actor.user,
+        action="stock.adjust",
+        obj=document,
+        data={
+            "location": location.pk,
+            "reason": reason,
+            "note": note,
+            "lines": [{"product": line.product.pk, "quantity": line.quantity} for line in lines],
+        },
+    )
+    return document
+
+
+@transaction.atomic
+def stock_transfer(
+    *, actor: Membership, from_location: Location, to_location: Location, lines: list[StockLine]
+) -> StockDocument:
+    """Move quantity, at its average cost, between two locations of the company."""
+    if from_location.pk == to_location.pk:
+        raise DomainError(
+            "same_location",
+            "A transfer needs two different locations.",
+            status=400,
+            attr="to_location",
+        )
+    _refuse_inactive(from_location, "from_location")
+    _refuse_inactive(to_location, "to_location")
+    _refuse_untracked_and_fractions(lines)
+    document = _document(
+        actor, kind=StockDocument.Kind.TRANSFER, location=from_location, to_location=to_location
+    )
+    changes = []
+    for line in lines:
+        changes.append(
+            StockChange(
+                product=line.product,
+                location_id=from_location.pk,
+                kind=Kind.TRANSFER_OUT,
+                quantity=-line.quantity,
+                reason=f"to {to_location.name}",
+            )
+        )
+        changes.append(
+            StockChange(
+                product=line.product,
+                location_id=to_location.pk,
+                kind=Kind.TRANSFER_IN,
+                quantity=line.quantity,
+                cost_from=from_location.pk,
+                reason=f"from {from_location.name}",
+            )
+        )
+    document.movements = stock_apply(
+        company=actor.company,
+        user=actor.user,
+        changes=changes,
+        document_type=DOCUMENT,
+        document_id=document.pk,
+    )
+    return document
+
+
+@transaction.atomic
+def stock_count(*, actor: Membership, location: Location, lines: list[StockLine]) -> StockDocument:
+    """A physical count: each level becomes the counted figure; the difference is recorded."""
+    _refuse_inactive(location, "location")
+    _refuse_untracked_and_fractions(lines, field="counted_quantity")
+    products = [line.product.pk for line in lines]
+    if len(set(products)) != len(products):
+        raise DomainError(
+            "duplicate_product", "Count each product once per document.", status=400, attr="lines"
+        )
+    document = _document(actor, kind=StockDocument.Kind.COUNT, location=location)
+    document.movements = stock_apply(
+        company=actor.company,
+        user=actor.user,
+        changes=[
+            StockChange(
+                product=line.product,
+                location_id=location.pk,
+                kind=Kind.COUNT,
+                counted=line.quantity,
+            )
+            for line in lines
+        ],
+        document_type=DOCUMENT,
+        document_id=document.pk,
+    )
+    audit_record(
+        company=actor.company,
+        user=actor.user,
+        action="stock.count",
+        obj=document,
+        data={
+            "location": location.pk,
+            "lines": [
+                {
+                    "product": m.product_id,
+                    "counted": m.balance_after,
+                    "difference": m.quantity,
+                }
+                for m in document.movements
+            ],
+        },
+    )
+    return document
