@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalog",
     "inventory",
+    "sales",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +212,10 @@ SPECTACULAR_SETTINGS = {
         "LocationKindEnum": "companies.models.LocationKind",
         "DocumentKindEnum": "inventory.models.DocumentKind",
         "MovementKindEnum": "inventory.models.MovementKind",
+        "ShiftStatusEnum": "sales.models.ShiftStatus",
+        "SaleStatusEnum": "sales.models.SaleStatus",
+        "PaymentMethodEnum": "sales.models.PaymentMethod",
+        "CashMovementKindEnum": "sales.models.CashMovementKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

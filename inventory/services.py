@@ -62,6 +62,8 @@ def stock_apply(
     level below zero unless the company allows negative stock (409 `insufficient_stock`
     naming every product short), then updates the levels and inserts the movements in bulk.
     """
+    if not changes:
+        return []
     levels = stock_levels_lock(company, {(c.product.pk, c.location_id) for c in changes})
     allow_negative = company.settings.allow_negative_stock
     exponent = money_exponent(company)

@@ -15,6 +15,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from catalog.models import Category, Customer, Product, TaxRate
 from inventory.services import StockLine, stock_receive
+from sales.services import (
+    PaymentRequest,
+    RefundLineRequest,
+    SaleLineRequest,
+    refund_create,
+    sale_complete,
+    shift_cash_movement,
+    shift_open,
+)
 from tests.factories import AuditEventFactory, LocationFactory, RegisterFactory, RoleFactory
 
 API_PREFIX = "api/v1/"
@@ -78,6 +87,26 @@ def seed_first_company(tenant):
         location=tenant.location,
         supplier=f"{SECRET} supplier",
         lines=[StockLine(product=product, quantity=Decimal(5), unit_cost=Decimal(3))],
+    )
+    shift = shift_open(actor=tenant.admin, register=tenant.register, opening_cash=Decimal(100))
+    shift_cash_movement(
+        actor=tenant.admin, shift=shift, kind="pay_in", amount=Decimal(5), reason=SECRET
+    )
+    sale = sale_complete(
+        actor=tenant.admin,
+        register=tenant.register,
+        lines=[SaleLineRequest(product_id=product.pk, quantity=Decimal(2))],
+        payments=[PaymentRequest(method="cash", amount=Decimal(50))],
+        note=f"{SECRET} sale",
+    )
+    refund_create(
+        actor=tenant.admin,
+        sale=sale,
+        register=tenant.register,
+        lines=[RefundLineRequest(sale_line_id=sale.lines.get().pk, quantity=Decimal(1))],
+        method="cash",
+        reason=f"{SECRET} refund",
+        restock=True,
     )
 
 
