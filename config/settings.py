@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "catalog",
     "inventory",
     "sales",
+    "analytics",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,9 @@ SPECTACULAR_SETTINGS = {
         "SaleStatusEnum": "sales.models.SaleStatus",
         "PaymentMethodEnum": "sales.models.PaymentMethod",
         "CashMovementKindEnum": "sales.models.CashMovementKind",
+        "AlertKindEnum": "analytics.models.AlertKind",
+        "AlertSeverityEnum": "analytics.models.AlertSeverity",
+        "AlertStatusEnum": "analytics.models.AlertStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -245,6 +249,17 @@ DOCUMENT_MAX_LINES = env.int("DOCUMENT_MAX_LINES", default=500)
 # request that made it has run this many seconds (its worker died).
 IDEMPOTENCY_KEY_TTL_HOURS = max(24, env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48))
 IDEMPOTENCY_CLAIM_TIMEOUT = env.int("IDEMPOTENCY_CLAIM_TIMEOUT", default=120)
+
+# Alert rules' thresholds (analytics/rules.py).
+ALERT_STOCKOUT_WINDOW_DAYS = env.int("ALERT_STOCKOUT_WINDOW_DAYS", default=28)
+ALERT_STOCKOUT_COVER_DAYS = env.int("ALERT_STOCKOUT_COVER_DAYS", default=7)
+ALERT_CASH_DIFFERENCE_PERCENT = env.int("ALERT_CASH_DIFFERENCE_PERCENT", default=1)
+ALERT_CASH_DIFFERENCE_AMOUNT = env.int("ALERT_CASH_DIFFERENCE_AMOUNT", default=10)
+ALERT_REFUND_WINDOW_DAYS = env.int("ALERT_REFUND_WINDOW_DAYS", default=7)
+ALERT_REFUND_FACTOR = env.int("ALERT_REFUND_FACTOR", default=3)
+ALERT_REFUND_MIN_EVENTS = env.int("ALERT_REFUND_MIN_EVENTS", default=3)
+ALERT_DEAD_STOCK_DAYS = env.int("ALERT_DEAD_STOCK_DAYS", default=60)
+ALERT_LOOKBACK_DAYS = env.int("ALERT_LOOKBACK_DAYS", default=30)
 
 # Product CSV imports: the largest file and the most rows one import takes.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.api import fallback
 
-API_APPS = ["companies", "accounts", "catalog", "inventory", "sales"]
+API_APPS = ["companies", "accounts", "catalog", "inventory", "sales", "analytics"]
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from analytics.services import alerts_run
 from catalog.models import Category, Customer, Product, TaxRate
 from inventory.services import StockLine, stock_receive
 from sales.services import (
@@ -99,6 +100,7 @@ def seed_first_company(tenant):
         payments=[PaymentRequest(method="cash", amount=Decimal(50))],
         note=f"{SECRET} sale",
     )
+    alerts_run(company=tenant.company)
     refund_create(
         actor=tenant.admin,
         sale=sale,
