@@ -32,7 +32,8 @@ MAX_KEY_LENGTH = 255
 
 def _fingerprint(request) -> str:
     body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+    path = request.path.rstrip("/")  # with or without the trailing slash is one route
+    return hashlib.sha256(f"{request.method} {path}\n{body}".encode()).hexdigest()
 
 
 def _claim(company, key: str, fingerprint: str) -> IdempotencyKey | Response:

@@ -1,9 +1,11 @@
 from decimal import Decimal
 
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 
 from .models import StockLevel, StockMovement
+
+QUANTITY = DecimalField(max_digits=14, decimal_places=3)
 
 
 def _same_place(model):
@@ -25,7 +27,10 @@ def ledger_mismatches(*, company_id: int | None = None) -> list[dict]:
         .values("total"),
         output_field=DecimalField(max_digits=14, decimal_places=3),
     )
-    levels = StockLevel.objects.annotate(ledger=Coalesce(ledger_total, Value(Decimal("0"))))
+    # Rounded to the quantity's 3 places: SQLite adds decimals as floats.
+    levels = StockLevel.objects.annotate(
+        ledger=Round(Coalesce(ledger_total, Value(Decimal("0"))), 3, output_field=QUANTITY)
+    )
     levels = levels.filter(~Q(quantity=F("ledger")))
     orphans = (
         StockMovement.objects.filter(~Exists(_same_place(StockLevel)))

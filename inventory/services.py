@@ -40,6 +40,16 @@ class StockChange:
     reason: str = ""
 
 
+def _unit_cost(change: "StockChange", level: StockLevel, levels: dict) -> Decimal:
+    """The cost of the stock this change moves: given, the source's (transfers), or the
+    level's average; a level holding nothing has no average, so the product's cost."""
+    if change.cost_from is not None:
+        return levels[(change.product.pk, change.cost_from)].unit_cost
+    if change.unit_cost is not None:
+        return change.unit_cost
+    return level.unit_cost if level.quantity > 0 else change.product.cost
+
+
 def _weighted_average(old_qty, old_cost, qty, cost, exponent) -> Decimal:
     if old_qty <= 0:
         return cost
@@ -77,15 +87,14 @@ def stock_apply(
         new_quantity = level.quantity + quantity
         if quantity < 0 and new_quantity < 0 and not allow_negative:
             short.add(change.product.pk)
-        if change.cost_from is not None:
-            unit_cost = levels[(change.product.pk, change.cost_from)].unit_cost
-        else:
-            unit_cost = change.unit_cost if change.unit_cost is not None else level.unit_cost
-        if change.kind in COSTED_INBOUND and quantity > 0:
+        unit_cost = _unit_cost(change, level, levels)
+        # Costed stock coming in moves the average; an empty level takes any incoming cost.
+        if quantity > 0 and (change.kind in COSTED_INBOUND or level.quantity <= 0):
             level.unit_cost = _weighted_average(
                 level.quantity, level.unit_cost, quantity, unit_cost, exponent
             )
-            costs[change.product.pk] = level.unit_cost
+            if change.kind == Kind.RECEIPT and change.unit_cost is not None:
+                costs[change.product.pk] = level.unit_cost  # the product's cost follows receipts
         level.quantity = new_quantity
         level.updated_at = now
         movements.append(

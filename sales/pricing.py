@@ -4,7 +4,8 @@ Every amount is rounded to the currency's minor unit with ROUND_HALF_UP, line by
 1. gross = unit price x quantity;
 2. the line discount (its percent of gross) comes off;
 3. the order discount (its percent of the lines' sum) is spread over the lines in proportion,
-   the remainder going to the last line, so the lines sum exactly to it;
+   the remainder going to the last line (what it can't take without going below zero, to the
+   lines before it), so the lines sum exactly to it;
 4. tax: with tax-inclusive prices the line total keeps its price and tax = total - total/(1+r);
    otherwise tax = net x r is added to the net.
 The sale's figures are sums of the lines' figures, so lines always add up to the totals.
@@ -56,12 +57,25 @@ def _round(value: Decimal, exponent: Decimal) -> Decimal:
 
 
 def _spread(amount: Decimal, weights: list[Decimal], exponent: Decimal) -> list[Decimal]:
-    """`amount` split in proportion to `weights`, rounded, the remainder on the last share."""
+    """`amount` (at most the weights' sum) split in proportion to `weights`, each share
+    rounded, the remainder on the last share; a share never exceeds its weight nor goes
+    below zero, so what the last line can't take moves to the lines before it."""
     total_weight = sum(weights, ZERO)
     if not weights or total_weight == 0:
         return [ZERO for _ in weights]
-    shares = [_round(amount * weight / total_weight, exponent) for weight in weights[:-1]]
-    return [*shares, amount - sum(shares, ZERO)]
+    shares = [
+        min(_round(amount * weight / total_weight, exponent), weight) for weight in weights[:-1]
+    ]
+    shares.append(ZERO)
+    remainder = amount - sum(shares, ZERO)
+    for index in reversed(range(len(shares))):
+        if remainder == 0:
+            break
+        room = weights[index] - shares[index] if remainder > 0 else -shares[index]
+        taken = min(remainder, room) if remainder > 0 else max(remainder, room)
+        shares[index] += taken
+        remainder -= taken
+    return shares
 
 
 def price_sale(

@@ -425,11 +425,20 @@ def refund_create(
     if sale.status == Sale.Status.VOIDED:
         raise DomainError("sale_not_refundable", "A voided sale can't be refunded.")
     sale_lines = {line.pk: line for line in sale.lines.select_related("product")}
-    errors = [
-        (f"lines.{index}.sale_line", "does_not_exist", "Not a line of this sale.")
-        for index, line in enumerate(lines)
-        if line.sale_line_id not in sale_lines
-    ]
+    errors = []
+    for index, line in enumerate(lines):
+        sale_line = sale_lines.get(line.sale_line_id)
+        if sale_line is None:
+            errors.append(
+                (f"lines.{index}.sale_line", "does_not_exist", "Not a line of this sale.")
+            )
+        elif (
+            sale_line.product.unit == Product.Unit.UNIT
+            and line.quantity != line.quantity.to_integral_value()
+        ):
+            errors.append(
+                (f"lines.{index}.quantity", "whole_quantity", "Sold by the unit: a whole number.")
+            )
     if errors:
         raise DomainValidationError(errors)
     requested: dict[int, Decimal] = {}
@@ -440,10 +449,6 @@ def refund_create(
         if sale_line.refunded_quantity + quantity > sale_line.quantity:
             left = sale_line.quantity - sale_line.refunded_quantity
             raise DomainError("refund_exceeds_sale", f"Line {line_id}: {left} left to refund.")
-        if sale_line.product.unit == Product.Unit.UNIT and quantity != quantity.to_integral_value():
-            raise DomainError(
-                "whole_quantity", "Sold by the unit: a whole number.", status=400, attr="lines"
-            )
     shift = _open_shift(register)
     if method == PaymentMethod.CASH and shift is None:
         raise DomainError("no_open_shift", "A cash refund needs an open shift on the register.")
