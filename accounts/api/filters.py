@@ -1,11 +1,11 @@
 import django_filters
 
-from config.api.filters import DayFilter, IdFilter
+from config.api.filters import DayFilter, FilterSet, IdFilter
 
 from ..models import AuditEvent
 
 
-class AuditEventFilter(django_filters.FilterSet):
+class AuditEventFilter(FilterSet):
     action = django_filters.CharFilter()
     user = IdFilter(field_name="user_id")
     to = DayFilter(field_name="created_at", bound="to")

@@ -6,6 +6,7 @@ from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.api.filters import FilterSet
 from config.api.schema import conflict_response
 from config.api.viewsets import CompanyAPIView, CompanyScopedViewSet
 
@@ -66,7 +67,7 @@ class InventoryValuationView(CompanyAPIView):
         return Response(ValuationSerializer(report, context={"request": request}).data)
 
 
-class AlertFilter(django_filters.FilterSet):
+class AlertFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=Alert.Status.choices)
     kind = django_filters.ChoiceFilter(choices=Alert.Kind.choices)
     severity = django_filters.ChoiceFilter(choices=Alert.Severity.choices)

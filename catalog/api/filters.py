@@ -2,7 +2,7 @@ import django_filters
 from django.db import connection
 from django.db.models import Q
 
-from config.api.filters import IdFilter
+from config.api.filters import FilterSet, IdFilter
 
 from ..models import Customer, Product
 from ..selectors import category_with_descendants
@@ -17,7 +17,7 @@ def _contains(field: str) -> str:
     )
 
 
-class ProductFilter(django_filters.FilterSet):
+class ProductFilter(FilterSet):
     barcode = django_filters.CharFilter(help_text="Exact barcode: the register's scan lookup.")
     sku = django_filters.CharFilter(help_text="Exact SKU.")
     category = IdFilter(
@@ -43,7 +43,7 @@ class ProductFilter(django_filters.FilterSet):
         )
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(FilterSet):
     search = django_filters.CharFilter(
         method="filter_search", help_text="Name, e-mail, phone or tax id."
     )

@@ -1,17 +1,15 @@
-import django_filters
-
-from config.api.filters import IdFilter
+from config.api.filters import FilterSet, IdFilter
 
 from ..models import Location, Register
 
 
-class LocationFilter(django_filters.FilterSet):
+class LocationFilter(FilterSet):
     class Meta:
         model = Location
         fields = ["kind", "is_active"]
 
 
-class RegisterFilter(django_filters.FilterSet):
+class RegisterFilter(FilterSet):
     location = IdFilter(field_name="location_id")
 
     class Meta:

@@ -5,6 +5,8 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django_filters.rest_framework import DjangoFilterBackend
 
 from config.timezones import company_day_start
 
@@ -46,3 +48,32 @@ class DayFilter(django_filters.DateFilter):
         if self.bound == "from":
             return qs.filter(**{f"{self.field_name}__gte": company_day_start(company, value)})
         return qs.filter(**{f"{self.field_name}__lt": company_day_start(company, value, days=1)})
+
+
+class StrictBooleanField(forms.TypedChoiceField):
+    """`true` or `false`; anything else is a 400 rather than silently no filter."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.update(
+            choices=[("true", "true"), ("false", "false")],
+            coerce=lambda value: value == "true",
+            empty_value=None,
+        )
+        super().__init__(*args, **kwargs)
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class FilterSet(django_filters.FilterSet):
+    """The base of every list filter: boolean fields take only `true` or `false`."""
+
+    FILTER_DEFAULTS = {
+        **django_filters.filterset.FILTER_FOR_DBFIELD_DEFAULTS,
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
+    }
+
+
+class FilterBackend(DjangoFilterBackend):
+    filterset_base = FilterSet

@@ -1,15 +1,15 @@
 import django_filters
 from django.db.models import Case, DecimalField, F, Value, When
 
-from config.api.filters import DayFilter, IdFilter
+from config.api.filters import DayFilter, FilterSet, IdFilter, StrictBooleanFilter
 
 from ..models import StockLevel, StockMovement
 
 
-class StockLevelFilter(django_filters.FilterSet):
+class StockLevelFilter(FilterSet):
     product = IdFilter(field_name="product_id")
     location = IdFilter(field_name="location_id")
-    below_reorder = django_filters.BooleanFilter(
+    below_reorder = StrictBooleanFilter(
         method="filter_below_reorder",
         help_text="At or below the product's reorder point (or the company's low-stock "
         "threshold when the product has none).",
@@ -32,7 +32,7 @@ class StockLevelFilter(django_filters.FilterSet):
         return annotated.filter(quantity__gt=F("effective_reorder_point"))
 
 
-class StockMovementFilter(django_filters.FilterSet):
+class StockMovementFilter(FilterSet):
     product = IdFilter(field_name="product_id")
     location = IdFilter(field_name="location_id")
     kind = django_filters.ChoiceFilter(choices=StockMovement.Kind.choices)

@@ -1,11 +1,11 @@
 import django_filters
 
-from config.api.filters import DayFilter, IdFilter
+from config.api.filters import DayFilter, FilterSet, IdFilter
 
 from ..models import Sale, Shift
 
 
-class ShiftFilter(django_filters.FilterSet):
+class ShiftFilter(FilterSet):
     register = IdFilter(field_name="register_id")
     status = django_filters.ChoiceFilter(choices=Shift.Status.choices)
 
@@ -14,7 +14,7 @@ class ShiftFilter(django_filters.FilterSet):
         fields = ["register", "status"]
 
 
-class SaleFilter(django_filters.FilterSet):
+class SaleFilter(FilterSet):
     register = IdFilter(field_name="register_id")
     cashier = IdFilter(field_name="cashier_id")
     shift = IdFilter(field_name="shift_id")

@@ -106,3 +106,14 @@ def test_time_zone_aliases_are_refused(client):
         response = client.patch("/api/v1/settings", {"timezone": zone}, format="json")
         assert_client_error(response)
     assert client.patch("/api/v1/settings", {"timezone": "UTC"}, format="json").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/locations", "/api/v1/products", "/api/v1/users", "/api/v1/stock"]
+)
+def test_booleans_are_true_or_false(client, path):
+    field = "below_reorder" if path.endswith("stock") else "is_active"
+    response = client.get(f"{path}?{field}=maybe")
+    assert response.status_code == 400
+    assert [error["attr"] for error in response.json()["errors"]] == [field]
+    assert client.get(f"{path}?{field}=true").status_code == 200
