@@ -165,6 +165,17 @@ def _document(actor: Membership, **fields) -> StockDocument:
     return StockDocument.objects.create(company=actor.company, user=actor.user, **fields)
 
 
+def _move_stock(actor: Membership, document: StockDocument, changes: list[StockChange]) -> None:
+    """Apply the document's changes; its lines are the movements they make."""
+    document.movements = stock_apply(
+        company=actor.company,
+        user=actor.user,
+        changes=changes,
+        document_type=DOCUMENT,
+        document_id=document.pk,
+    )
+
+
 @transaction.atomic
 def stock_receive(
     *,
@@ -184,10 +195,10 @@ def stock_receive(
         supplier=supplier,
         reference=reference,
     )
-    document.movements = stock_apply(
-        company=actor.company,
-        user=actor.user,
-        changes=[
+    _move_stock(
+        actor,
+        document,
+        [
             StockChange(
                 product=line.product,
                 location_id=location.pk,
@@ -198,8 +209,6 @@ def stock_receive(
             )
             for line in lines
         ],
-        document_type=DOCUMENT,
-        document_id=document.pk,
     )
     return document
 
@@ -214,10 +223,10 @@ def stock_adjust(
     document = _document(
         actor, kind=StockDocument.Kind.ADJUSTMENT, location=location, reason=reason, note=note
     )
-    document.movements = stock_apply(
-        company=actor.company,
-        user=actor.user,
-        changes=[
+    _move_stock(
+        actor,
+        document,
+        [
             StockChange(
                 product=line.product,
                 location_id=location.pk,
@@ -227,8 +236,6 @@ def stock_adjust(
             )
             for line in lines
         ],
-        document_type=DOCUMENT,
-        document_id=document.pk,
     )
     audit_record(
         company=actor.company,
@@ -284,13 +291,7 @@ def stock_transfer(
                 reason=f"from {from_location.name}",
             )
         )
-    document.movements = stock_apply(
-        company=actor.company,
-        user=actor.user,
-        changes=changes,
-        document_type=DOCUMENT,
-        document_id=document.pk,
-    )
+    _move_stock(actor, document, changes)
     return document
 
 
@@ -305,10 +306,10 @@ def stock_count(*, actor: Membership, location: Location, lines: list[StockLine]
             "duplicate_product", "Count each product once per document.", status=400, attr="lines"
         )
     document = _document(actor, kind=StockDocument.Kind.COUNT, location=location)
-    document.movements = stock_apply(
-        company=actor.company,
-        user=actor.user,
-        changes=[
+    _move_stock(
+        actor,
+        document,
+        [
             StockChange(
                 product=line.product,
                 location_id=location.pk,
@@ -317,8 +318,6 @@ def stock_count(*, actor: Membership, location: Location, lines: list[StockLine]
             )
             for line in lines
         ],
-        document_type=DOCUMENT,
-        document_id=document.pk,
     )
     audit_record(
         company=actor.company,

@@ -24,3 +24,27 @@ def company_or_exit(company_id: int):
     if company is None:
         sys.exit(f"No company {company_id}.")
     return company
+
+
+def report_arguments(description: str):
+    """The arguments every report script takes: the company and the days."""
+    import argparse
+    import datetime as dt
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--company", type=int, required=True, help="company id")
+    parser.add_argument(
+        "--from",
+        dest="day_from",
+        type=dt.date.fromisoformat,
+        required=True,
+        help="first day, YYYY-MM-DD (company time zone)",
+    )
+    parser.add_argument(
+        "--to",
+        dest="day_to",
+        type=dt.date.fromisoformat,
+        required=True,
+        help="last day, YYYY-MM-DD (company time zone)",
+    )
+    return parser

@@ -1,12 +1,10 @@
 #!/usr/bin/env python
 """Export a company's daily sales (the sales report by day) to CSV."""
 
-import argparse
 import csv
-import datetime as dt
 import sys
 
-from _django import company_or_exit, setup
+from _django import company_or_exit, report_arguments, setup
 
 COLUMNS = [
     "day",
@@ -21,22 +19,7 @@ COLUMNS = [
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--company", type=int, required=True, help="company id")
-    parser.add_argument(
-        "--from",
-        dest="day_from",
-        type=dt.date.fromisoformat,
-        required=True,
-        help="first day, YYYY-MM-DD (company time zone)",
-    )
-    parser.add_argument(
-        "--to",
-        dest="day_to",
-        type=dt.date.fromisoformat,
-        required=True,
-        help="last day, YYYY-MM-DD (company time zone)",
-    )
+    parser = report_arguments(__doc__)
     parser.add_argument("--out", default="-", help="CSV file to write (default: standard output)")
     return parser.parse_args(argv)
 

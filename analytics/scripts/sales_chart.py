@@ -1,30 +1,14 @@
 #!/usr/bin/env python
 """Render a PNG with a company's daily net sales and its top products by net sales."""
 
-import argparse
 import datetime as dt
 import sys
 
-from _django import company_or_exit, setup
+from _django import company_or_exit, report_arguments, setup
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--company", type=int, required=True, help="company id")
-    parser.add_argument(
-        "--from",
-        dest="day_from",
-        type=dt.date.fromisoformat,
-        required=True,
-        help="first day, YYYY-MM-DD (company time zone)",
-    )
-    parser.add_argument(
-        "--to",
-        dest="day_to",
-        type=dt.date.fromisoformat,
-        required=True,
-        help="last day, YYYY-MM-DD (company time zone)",
-    )
+    parser = report_arguments(__doc__)
     parser.add_argument("--top", type=int, default=10, help="how many products (default 10)")
     parser.add_argument("--out", required=True, help="PNG file to write")
     return parser.parse_args(argv)
