@@ -4,6 +4,7 @@ time to the day they stand for."""
 
 import datetime as dt
 import random
+import zoneinfo
 from decimal import Decimal
 
 from django.db import transaction
@@ -121,10 +122,11 @@ def demo_history(*, admin: Membership, register, days: int, progress=None, seed:
     products = _catalog(company)
     location = register.location
     made = 0
-    today = timezone.localdate()
+    tz = zoneinfo.ZoneInfo(company.timezone)
+    today = timezone.localdate(timezone=tz)
     for back in range(days, 0, -1):
         day = today - dt.timedelta(days=back)
-        day_start = dt.datetime.combine(day, dt.time(9), tzinfo=timezone.get_current_timezone())
+        day_start = dt.datetime.combine(day, dt.time(9), tzinfo=tz)
         since = timezone.now()
         with transaction.atomic():
             _restock(admin, location, products, rng)

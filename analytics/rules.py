@@ -57,14 +57,24 @@ def _place(level) -> dict:
     return {"product": level.product_id, "location": level.location_id, "quantity": level.quantity}
 
 
-def _sales_at_place(company: Company, since: dt.datetime):
+def _sold_at_place(company: Company, since: dt.datetime):
+    """Sale and void movements of the level's place since `since`: a void cancels its sale."""
     return StockMovement.objects.filter(
         company=company,
-        kind=MovementKind.SALE,
+        kind__in=[MovementKind.SALE, MovementKind.VOID],
         created_at__gte=since,
         product_id=OuterRef("product_id"),
         location_id=OuterRef("location_id"),
     )
+
+
+def _kept_sale_lines_at_place(since: dt.datetime):
+    """Lines of sales that were not voided, of the level's product at its location."""
+    return SaleLine.objects.filter(
+        product_id=OuterRef("product_id"),
+        sale__register__location_id=OuterRef("location_id"),
+        sale__created_at__gte=since,
+    ).exclude(sale__status=Sale.Status.VOIDED)
 
 
 class LowStock:
@@ -105,7 +115,7 @@ class StockoutForecast:
     def findings(self, company: Company, now: dt.datetime) -> list[Finding]:
         window = settings.ALERT_STOCKOUT_WINDOW_DAYS
         sold = (
-            _sales_at_place(company, now - dt.timedelta(days=window))
+            _sold_at_place(company, now - dt.timedelta(days=window))
             .order_by()
             .values("product_id")
             .annotate(total=Sum("quantity"))
@@ -308,7 +318,7 @@ class DeadStock:
             _tracked_levels(company)
             .filter(quantity__gt=0)
             .filter(Exists(first_movement))
-            .exclude(Exists(_sales_at_place(company, since)))
+            .exclude(Exists(_kept_sale_lines_at_place(since)))
         )
         return [
             Finding(
