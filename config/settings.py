@@ -172,8 +172,20 @@ REST_FRAMEWORK = {
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "config.api.errors.ExceptionHandler",
     "EXCEPTION_FORMATTER_CLASS": "config.api.errors.ExceptionFormatter",
-    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "409", "415", "422", "429", "500"],
+    "ALLOWED_ERROR_STATUS_CODES": [
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+        "413",
+        "415",
+        "422",
+        "429",
+        "500",
+    ],
     "ERROR_SCHEMAS": {
+        "413": "config.api.schema.PayloadTooLargeErrorResponseSerializer",
         "409": "config.api.schema.ConflictErrorResponseSerializer",
         "422": "config.api.schema.IdempotencyErrorResponseSerializer",
     },

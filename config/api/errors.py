@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
 from drf_standardized_errors.formatter import ExceptionFormatter as BaseExceptionFormatter
 from drf_standardized_errors.handler import ExceptionHandler as BaseExceptionHandler
@@ -37,6 +38,12 @@ class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "The database is unavailable; try again shortly."
     default_code = "database_unavailable"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
 
 
 class Conflict(exceptions.APIException):
@@ -81,6 +88,10 @@ class ExceptionHandler(BaseExceptionHandler):
     def convert_known_exceptions(self, exc):
         if isinstance(exc, DomainError):
             return domain_error_to_api_exception(exc)
+        if isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+            return PayloadTooLarge()
+        if isinstance(exc, SuspiciousOperation):
+            return exceptions.ParseError("The request is malformed.")
         if isinstance(exc, IntegrityError) and _sqlstate(exc) == UNIQUE_VIOLATION:
             # A concurrent write won a uniqueness race that validation had already checked.
             logger.warning("unique violation answered as 409: %s", exc)

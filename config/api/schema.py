@@ -23,6 +23,10 @@ class IdempotencyErrorResponseSerializer(ConflictErrorResponseSerializer):
     pass
 
 
+class PayloadTooLargeErrorResponseSerializer(ConflictErrorResponseSerializer):
+    pass
+
+
 @cache
 def error_response(description: str, *codes: str) -> OpenApiResponse:
     """A documented client error whose `code` is one of `codes` (one component per code set)."""

@@ -117,3 +117,11 @@ def test_booleans_are_true_or_false(client, path):
     assert response.status_code == 400
     assert [error["attr"] for error in response.json()["errors"]] == [field]
     assert client.get(f"{path}?{field}=true").status_code == 200
+
+
+def test_a_body_over_the_limit_is_413(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    body = '{"name": "' + "x" * 4096 + '"}'
+    response = client.post("/api/v1/roles", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["code"] == "request_too_large"
