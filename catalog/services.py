@@ -52,6 +52,12 @@ def category_delete(*, actor: Membership, category: Category) -> None:
     )
 
 
+def customer_delete(*, actor: Membership, customer) -> None:
+    delete_unless_referenced(
+        customer, code="customer_in_use", detail="Sales name this customer; keep it."
+    )
+
+
 def tax_rate_delete(*, actor: Membership, tax_rate: TaxRate) -> None:
     delete_unless_referenced(
         tax_rate, code="tax_rate_in_use", detail="Products use this tax rate; change them first."

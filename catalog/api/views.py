@@ -149,6 +149,9 @@ class ProductViewSet(CompanyCrudDeleteViewSet):
         return response
 
 
+@extend_schema_view(
+    destroy=extend_schema(responses={204: None, 409: conflict_response("customer_in_use")})
+)
 @extend_schema(tags=["customers"])
 class CustomerViewSet(CompanyCrudDeleteViewSet):
     queryset = Customer.objects.all()
@@ -160,3 +163,6 @@ class CustomerViewSet(CompanyCrudDeleteViewSet):
         change=perms.CHANGE_CUSTOMER,
         delete=perms.DELETE_CUSTOMER,
     )
+
+    def perform_destroy(self, instance):
+        services.customer_delete(actor=self.request.membership, customer=instance)

@@ -139,6 +139,8 @@ class DocumentSerializer(serializers.ModelSerializer):
             "lines",
         ]
         read_only_fields = fields
+        # Only adjustments have a reason; the other documents answer "".
+        extra_kwargs = {"reason": {"allow_blank": True}}
 
 
 class StockLevelSerializer(serializers.ModelSerializer):

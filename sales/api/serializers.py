@@ -36,9 +36,10 @@ class ShiftOpenSerializer(serializers.Serializer):
 
 class ShiftSerializer(serializers.ModelSerializer):
     opening_cash = MoneyField(read_only=True)
-    counted_cash = MoneyField(read_only=True)
-    expected_cash = MoneyField(read_only=True)
-    difference = MoneyField(read_only=True, min_value=None)
+    # Null while the shift is open.
+    counted_cash = MoneyField(read_only=True, allow_null=True)
+    expected_cash = MoneyField(read_only=True, allow_null=True)
+    difference = MoneyField(read_only=True, allow_null=True, min_value=None)
 
     class Meta:
         model = Shift

@@ -18,6 +18,7 @@ from accounts.models import AuditEvent
 from accounts.selectors import holdable_permissions, permission_code
 from catalog import permissions as perms
 from catalog.models import Category, Customer, Product, TaxRate
+from sales.services import PaymentRequest, SaleLineRequest, sale_complete, shift_open
 from tests.catalog.factories import CategoryFactory, CustomerFactory, ProductFactory, TaxRateFactory
 from tests.conftest import error_attrs, error_codes
 
@@ -1283,3 +1284,20 @@ def test_a_cashier_cannot_change_products(tenant, world):
     response = client.patch(f"{PRODUCTS}/{world.product.pk}", {"is_active": False}, format="json")
     assert response.status_code == 403
     assert state(tenant.company) == before
+
+
+def test_a_customer_named_by_a_sale_is_in_use(tenant):
+    customer = CustomerFactory(company=tenant.company)
+    item = ProductFactory(company=tenant.company, price=Decimal("5.00"), track_inventory=False)
+    shift_open(actor=tenant.admin, register=tenant.register, opening_cash=Decimal(0))
+    sale_complete(
+        actor=tenant.admin,
+        register=tenant.register,
+        customer=customer,
+        lines=[SaleLineRequest(product_id=item.pk, quantity=Decimal(1))],
+        payments=[PaymentRequest(method="cash", amount=Decimal("5.00"))],
+    )
+    response = tenant.client().delete(f"{CUSTOMERS}/{customer.pk}")
+    assert response.status_code == 409
+    assert error_codes(response) == ["customer_in_use"]
+    assert Customer.objects.filter(pk=customer.pk).exists()
