@@ -45,6 +45,14 @@ class Category(models.Model):
         return self.name
 
 
+WHOLE_QUANTITY = "Sold by the unit: a whole number."
+
+
+def fits_unit(unit: str, quantity: Decimal) -> bool:
+    """Products sold by the unit take whole quantities; weighed or measured ones any."""
+    return unit != Product.Unit.UNIT or quantity == quantity.to_integral_value()
+
+
 class Product(models.Model):
     class Unit(models.TextChoices):
         UNIT = "unit", "Unit"
@@ -97,6 +105,9 @@ class Product(models.Model):
 
     def __str__(self):
         return f"{self.sku} {self.name}"
+
+    def fits(self, quantity: Decimal) -> bool:
+        return fits_unit(self.unit, quantity)
 
 
 class Customer(models.Model):

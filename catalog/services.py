@@ -15,7 +15,7 @@ from config.api.errors import DomainError, DomainValidationError
 from config.api.fields import money_exponent
 
 from .csv_format import ProductRow, RowError, parse_products
-from .models import Category, Product, TaxRate
+from .models import WHOLE_QUANTITY, Category, Product, TaxRate, fits_unit
 
 AUDITED_PRODUCT_FIELDS = ("price", "cost")
 PRICE_CHANGE = "product.price_change"
@@ -168,16 +168,8 @@ def _cross_row_errors(rows, header, existing, tax_rates) -> list[RowError]:
                 )
         product = existing.get(row.sku)
         unit = product.unit if product else Product.Unit.UNIT
-        if (
-            row.reorder_point is not None
-            and unit == Product.Unit.UNIT
-            and (row.reorder_point != row.reorder_point.to_integral_value())
-        ):
-            errors.append(
-                RowError(
-                    row.line, "reorder_point", "Sold by the unit: a whole number.", "whole_quantity"
-                )
-            )
+        if row.reorder_point is not None and not fits_unit(unit, row.reorder_point):
+            errors.append(RowError(row.line, "reorder_point", WHOLE_QUANTITY, "whole_quantity"))
     return errors
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 from accounts.services import audit_record
-from catalog.models import Product
+from catalog.models import WHOLE_QUANTITY, Product
 from companies.models import Company, Location
 from config.api.errors import DomainError, DomainValidationError
 from config.api.fields import money_exponent
@@ -142,13 +142,8 @@ def _refuse_untracked_and_fractions(lines: list[StockLine], field: str = "quanti
             errors.append(
                 (f"lines.{index}.product", "not_tracked", "This product does not track stock.")
             )
-        if (
-            line.product.unit == Product.Unit.UNIT
-            and line.quantity != line.quantity.to_integral_value()
-        ):
-            errors.append(
-                (f"lines.{index}.{field}", "whole_quantity", "Sold by the unit: a whole number.")
-            )
+        if not line.product.fits(line.quantity):
+            errors.append((f"lines.{index}.{field}", "whole_quantity", WHOLE_QUANTITY))
     if errors:
         raise DomainValidationError(errors)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from accounts.services import audit_record
-from catalog.models import Customer, Product
+from catalog.models import WHOLE_QUANTITY, Customer, Product
 from companies.locks import register_lock
 from companies.models import Register
 from config.api.errors import DomainError, DomainValidationError
@@ -149,12 +149,8 @@ def _line_products(actor: Membership, lines: list[SaleLineRequest]) -> dict[int,
             )
         elif not product.is_active:
             errors.append((attr, "product_inactive", "This product is not for sale."))
-        elif (
-            product.unit == Product.Unit.UNIT and line.quantity != line.quantity.to_integral_value()
-        ):
-            errors.append(
-                (f"lines.{index}.quantity", "whole_quantity", "Sold by the unit: a whole number.")
-            )
+        elif not product.fits(line.quantity):
+            errors.append((f"lines.{index}.quantity", "whole_quantity", WHOLE_QUANTITY))
     if errors:
         raise DomainValidationError(errors)
     return products
@@ -432,13 +428,8 @@ def refund_create(
             errors.append(
                 (f"lines.{index}.sale_line", "does_not_exist", "Not a line of this sale.")
             )
-        elif (
-            sale_line.product.unit == Product.Unit.UNIT
-            and line.quantity != line.quantity.to_integral_value()
-        ):
-            errors.append(
-                (f"lines.{index}.quantity", "whole_quantity", "Sold by the unit: a whole number.")
-            )
+        elif not sale_line.product.fits(line.quantity):
+            errors.append((f"lines.{index}.quantity", "whole_quantity", WHOLE_QUANTITY))
     if errors:
         raise DomainValidationError(errors)
     requested: dict[int, Decimal] = {}

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from config.api.fields import MoneyField, QuantityField
 from config.api.serializers import CompanyModelSerializer
 
-from ..models import Category, Customer, Product, TaxRate
+from ..models import WHOLE_QUANTITY, Category, Customer, Product, TaxRate, fits_unit
 
 
 class TaxRateSerializer(CompanyModelSerializer):
@@ -26,10 +26,6 @@ class CategorySerializer(CompanyModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "name", "parent"]
-
-
-def whole_quantity_error(unit: str, value: Decimal | None) -> bool:
-    return unit == Product.Unit.UNIT and value is not None and value != value.to_integral_value()
 
 
 class ProductSerializer(CompanyModelSerializer):
@@ -60,10 +56,9 @@ class ProductSerializer(CompanyModelSerializer):
             return attrs
         unit = attrs.get("unit", getattr(self.instance, "unit", Product.Unit.UNIT))
         reorder_point = attrs.get("reorder_point", getattr(self.instance, "reorder_point", None))
-        if whole_quantity_error(unit, reorder_point):
+        if reorder_point is not None and not fits_unit(unit, reorder_point):
             raise serializers.ValidationError(
-                {"reorder_point": "Products sold by the unit have whole-number quantities."},
-                code="whole_quantity",
+                {"reorder_point": WHOLE_QUANTITY}, code="whole_quantity"
             )
         return attrs
 
