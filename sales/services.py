@@ -352,7 +352,7 @@ def sale_complete(
 @transaction.atomic
 def sale_void(*, actor: Membership, sale: Sale, reason: str) -> Sale:
     """Cancel a sale while its shift is open, once: the stock goes back, audited."""
-    register_lock(sale.register_id)
+    register = register_lock(sale.register_id)
     sale = sale_lock(sale.pk)
     open_shift = (
         sale.shift_id is not None
@@ -370,7 +370,7 @@ def sale_void(*, actor: Membership, sale: Sale, reason: str) -> Sale:
         changes=[
             StockChange(
                 product=line.product,
-                location_id=sale.register.location_id,
+                location_id=register.location_id,
                 kind=MovementKind.VOID,
                 quantity=line.quantity,
                 unit_cost=line.unit_cost,

@@ -89,18 +89,17 @@ REFUND_QUERIES = 27
 #    9    the sale's row lock
 #   10    is the sale's shift still open (EXISTS)
 #   11    the sale's lines with their products
-#   12    the sale's register, lazily, for its location (once, not per line)
-#   13    SAVEPOINT of stock_apply
-#   14    INSERT the missing stock levels
-#   15    lock the stock levels
-#   16    UPDATE the levels (and their average cost)
-#   17    INSERT the void movements
-#   18    RELEASE stock_apply's savepoint
-#   19    UPDATE the sale's status
-#   20    INSERT the audit event
-#   21    RELEASE sale_void's savepoint
-#   22-25 the response: the sale, its lines, payments and refunds
-VOID_QUERIES = 25
+#   12    SAVEPOINT of stock_apply (the location comes from the locked register)
+#   13    INSERT the missing stock levels
+#   14    lock the stock levels
+#   15    UPDATE the levels (and their average cost)
+#   16    INSERT the void movements
+#   17    RELEASE stock_apply's savepoint
+#   18    UPDATE the sale's status
+#   19    INSERT the audit event
+#   20    RELEASE sale_void's savepoint
+#   21-24 the response: the sale, its lines, payments and refunds
+VOID_QUERIES = 24
 
 # GET /sales, a full page whatever its size: authentication (2), the page, its lines, payments
 # and refunds prefetched (3), the COUNT. A first page that comes back short is the whole
