@@ -12,6 +12,8 @@ from config.api.errors import DomainError
 
 COLUMNS = ["sku", "name", "barcode", "price", "cost", "category", "tax_rate", "reorder_point"]
 REQUIRED_COLUMNS = {"sku", "name", "price"}
+FILE_ERROR_CODES = ("invalid_file", "empty_file", "invalid_header", "too_many_rows")
+ROW_ERROR_CODES = ("invalid", "required", "duplicate", "unique", "does_not_exist", "whole_quantity")
 FIELD_MAX_LENGTH = {"sku": 64, "name": 200, "barcode": 64, "category": 120, "tax_rate": 64}
 
 

@@ -12,6 +12,7 @@ seconds (a worker killed mid-request) is taken over.
 import functools
 import hashlib
 import json
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -28,6 +29,8 @@ from .models import IdempotencyKey
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
+# Visible ASCII, inner spaces allowed: what survives any proxy unchanged.
+KEY_PATTERN = re.compile(r"[!-~](?:[ -~]*[!-~])?")
 
 
 def _fingerprint(request) -> str:
@@ -75,10 +78,10 @@ def run_idempotent(request, handler):
     key = request.headers.get(HEADER)
     if key is None:
         return handler()
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+    if len(key) > MAX_KEY_LENGTH or not KEY_PATTERN.fullmatch(key):
         raise DomainError(
             "invalid_idempotency_key",
-            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable characters.",
+            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters.",
             status=status.HTTP_400_BAD_REQUEST,
         )
     claimed = _claim(request.company, key, _fingerprint(request))
@@ -107,12 +110,19 @@ def idempotent(view_method):
     def wrapper(self, request, *args, **kwargs):
         return run_idempotent(request, lambda: view_method(self, request, *args, **kwargs))
 
+    wrapper.idempotent = True  # config.api.schema.AutoSchema documents its 400
     return extend_schema(
         parameters=[
             OpenApiParameter(
                 HEADER,
                 location=OpenApiParameter.HEADER,
                 required=False,
+                type={
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_KEY_LENGTH,
+                    "pattern": f"^{KEY_PATTERN.pattern}$",
+                },
                 description=(
                     "Any unique string (a UUID): a retry with the same key and body replays "
                     f"the first response with `{REPLAYED_HEADER}: true`."

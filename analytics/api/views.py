@@ -23,15 +23,21 @@ from .serializers import (
 )
 
 
-def _query(serializer_class, request):
-    context = {"timezone": zoneinfo.ZoneInfo(request.company.timezone)}
-    serializer = serializer_class(data=request.query_params, context=context)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+class ReportView(CompanyAPIView):
+    """A report read from query parameters, validated by `query_serializer_class`."""
+
+    query_serializer_class: type
+
+    def query(self, request):
+        context = {"timezone": zoneinfo.ZoneInfo(request.company.timezone)}
+        serializer = self.query_serializer_class(data=request.query_params, context=context)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
 
 
-class SalesReportView(CompanyAPIView):
+class SalesReportView(ReportView):
     permissions_by_action = {"get": perms.VIEW_REPORTS}
+    query_serializer_class = SalesReportQuerySerializer
 
     @extend_schema(
         tags=["reports"],
@@ -40,7 +46,7 @@ class SalesReportView(CompanyAPIView):
         responses=SalesReportSerializer,
     )
     def get(self, request):
-        query = _query(SalesReportQuerySerializer, request)
+        query = self.query(request)
         report = selectors.sales_report(
             company=request.company,
             day_from=query["from"],
@@ -50,8 +56,9 @@ class SalesReportView(CompanyAPIView):
         return Response(SalesReportSerializer(report, context={"request": request}).data)
 
 
-class InventoryValuationView(CompanyAPIView):
+class InventoryValuationView(ReportView):
     permissions_by_action = {"get": perms.VIEW_REPORTS}
+    query_serializer_class = ValuationQuerySerializer
 
     @extend_schema(
         tags=["reports"],
@@ -60,7 +67,7 @@ class InventoryValuationView(CompanyAPIView):
         responses=ValuationSerializer,
     )
     def get(self, request):
-        query = _query(ValuationQuerySerializer, request)
+        query = self.query(request)
         report = selectors.inventory_valuation(
             company=request.company, location_id=query.get("location")
         )

@@ -17,7 +17,7 @@ from config.api.viewsets import CompanyCrudDeleteViewSet
 
 from .. import permissions as perms
 from .. import services
-from ..csv_format import write_products
+from ..csv_format import COLUMNS, FILE_ERROR_CODES, ROW_ERROR_CODES, write_products
 from ..models import Category, Customer, Product, TaxRate
 from .filters import CustomerFilter, ProductFilter
 from .serializers import (
@@ -74,6 +74,25 @@ class CategoryViewSet(CompanyCrudDeleteViewSet):
         services.category_delete(actor=self.request.membership, category=instance)
 
 
+def _import_errors(viewset):
+    """The import's 400s beyond its serializer's: the file's, and each row's (`rows.<line>`,
+    `rows.<line>.<column>`)."""
+    fields = {
+        "file": ["file_too_large", *FILE_ERROR_CODES],
+        "rows.INDEX": ["invalid"],
+        **{f"rows.INDEX.{column}": list(ROW_ERROR_CODES) for column in COLUMNS},
+    }
+    for field_name, codes in fields.items():
+        viewset = extend_validation_errors(codes, field_name=field_name, actions=["import_csv"])(
+            viewset
+        )
+    return viewset
+
+
+@_import_errors
+@extend_validation_errors(
+    ["whole_quantity"], field_name="reorder_point", actions=["create", "update", "partial_update"]
+)
 @extend_schema_view(
     destroy=extend_schema(responses={204: None, 409: conflict_response("product_in_use")})
 )

@@ -1,11 +1,19 @@
-"""OpenAPI pieces for the error codes that DRF cannot infer (409 business conflicts, 422)."""
+"""OpenAPI pieces DRF cannot infer: business error codes (409, 422), the validation errors of
+query serializers, multipart bodies and `Idempotency-Key`, and error `attr`s as answered."""
 
+import re
 from functools import cache
 
 from drf_spectacular.utils import OpenApiResponse
+from drf_standardized_errors import openapi
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
+from drf_standardized_errors.openapi_utils import (
+    get_flat_serializer_fields,
+    get_serializer_fields_with_error_codes,
+)
 from drf_standardized_errors.settings import package_settings
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 
 class ClientErrorSerializer(serializers.Serializer):
@@ -55,3 +63,75 @@ def error_response(description: str, *codes: str) -> OpenApiResponse:
 
 def conflict_response(*codes: str) -> OpenApiResponse:
     return error_response("A business rule refused the request.", *codes)
+
+
+class AutoSchema(openapi.AutoSchema):
+    """Also lists the 400s a view raises from a `query_serializer_class` (GET), from a request
+    given by media type (`{"multipart/form-data": Serializer}`) and from `@idempotent`."""
+
+    def _query_serializer(self):
+        return getattr(self.view, "query_serializer_class", None) if self.method == "GET" else None
+
+    def _media_type_serializers(self) -> list:
+        request = self.get_request_serializer() if self.method in ("PUT", "PATCH", "POST") else None
+        return list(request.values()) if isinstance(request, dict) else []
+
+    def _should_add_validation_error_response(self) -> bool:
+        return bool(
+            super()._should_add_validation_error_response()
+            or self._query_serializer()
+            or self._media_type_serializers()
+        )
+
+    def _determine_fields_with_error_codes(self):
+        by_media_type = self._media_type_serializers()
+        # The base class reads one request serializer, not a dict of them.
+        fields = [] if by_media_type else super()._determine_fields_with_error_codes()
+        for serializer in [self._query_serializer(), *by_media_type]:
+            if serializer is not None:
+                flat = get_flat_serializer_fields(serializer)
+                fields.extend(get_serializer_fields_with_error_codes(flat))
+        return fields
+
+    def _get_extra_validation_errors(self):
+        errors = super()._get_extra_validation_errors()
+        handler = getattr(self.view, getattr(self.view, "action", None) or self.method.lower())
+        if getattr(handler, "idempotent", False):
+            key = api_settings.NON_FIELD_ERRORS_KEY
+            errors[key] = {*errors.get(key, ()), "invalid_idempotency_key"}
+        return errors
+
+
+def _attr_schema(attr: str) -> dict:
+    """The `attr` an error on field `attr` (as drf-standardized-errors names it) is answered
+    with: null for the body as a whole, the object's path for a nested object as a whole, and
+    list indexes as digits."""
+    key = api_settings.NON_FIELD_ERRORS_KEY
+    if attr == key:
+        return {"type": "string", "nullable": True, "enum": [None]}
+    attr = attr.removesuffix(f".{key}")
+    index = package_settings.LIST_INDEX_IN_API_SCHEMA
+    parts = attr.split(".")
+    if index not in parts:
+        return {"type": "string", "enum": [attr]}
+    pattern = r"\.".join(r"\d+" if part == index else re.escape(part) for part in parts)
+    return {"type": "string", "pattern": f"^{pattern}$"}
+
+
+def postprocess_error_attrs(result, generator, request, public):
+    """Error components' `attr` as the server answers it (see `_attr_schema`). The `attr`
+    discriminators go (a pattern or null can't be a mapping key), and their oneOf becomes anyOf:
+    a nested object's own errors and its non-field errors now share one `attr`."""
+    schemas = result.get("components", {}).get("schemas", {})
+    suffix = package_settings.ERROR_COMPONENT_NAME_SUFFIX
+    for name, component in schemas.items():
+        attr = component.get("properties", {}).get("attr", {})
+        names = attr.get("enum", ())
+        # Components can be shared by reference: each is rewritten once.
+        if name.endswith(suffix) and len(names) == 1 and isinstance(names[0], str):
+            component["properties"]["attr"] = _attr_schema(names[0])
+    for component in schemas.values():
+        if component.get("discriminator", {}).get("propertyName") == "attr":
+            del component["discriminator"]
+            component["anyOf"] = component.pop("oneOf")
+    return result

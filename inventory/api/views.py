@@ -105,7 +105,8 @@ class ReceiptViewSet(StockDocumentViewSet):
     AdjustmentSerializer,
     "Adjust stock (audited)",
     ("location", ["location_inactive"]),
-    *LINE_ERRORS,
+    ("lines.INDEX.product", ["not_tracked"]),
+    ("lines.INDEX.quantity", ["whole_quantity", "zero_quantity"]),
 )
 class AdjustmentViewSet(StockDocumentViewSet):
     input_serializer = AdjustmentSerializer

@@ -116,6 +116,16 @@ def test_method_not_allowed_and_unsupported_media_type(tenant):
     assert error_codes(response) == ["unsupported_media_type"]
 
 
+def test_json_endpoints_refuse_multipart(tenant):
+    from companies.models import Location
+
+    before = Location.objects.count()
+    response = tenant.client().post("/api/v1/locations", {"name": "Back"}, format="multipart")
+    assert response.status_code == 415
+    assert error_codes(response) == ["unsupported_media_type"]
+    assert Location.objects.count() == before
+
+
 def test_server_error_hides_the_traceback(tenant, monkeypatch):
     def crash(self, request):
         raise ValueError("secret internals: SELECT * FROM users")

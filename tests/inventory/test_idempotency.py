@@ -320,7 +320,7 @@ def test_a_claim_in_another_company_does_not_block(tenant, other_tenant, world):
 # --- the key itself ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("key", ["", "x" * 256, "tab\there"])
+@pytest.mark.parametrize("key", ["", "x" * 256, "tab\there", " padded", "caf\u00e9"])
 def test_a_malformed_key_is_400_and_creates_nothing(tenant, world, key):
     before = stock_state(tenant.company)
     response = post(tenant.client(), RECEIPTS, receipt(world), key)
