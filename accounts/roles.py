@@ -35,6 +35,18 @@ def role_app_labels() -> list[str]:
     return sorted(permission_modules())
 
 
+def holdable_codes() -> list[str]:
+    """Every code a role may hold, from the models of those apps: what Django's post-migrate
+    creates (default permissions and Meta.permissions), read without the database."""
+    codes = []
+    for label in role_app_labels():
+        for model in apps.get_app_config(label).get_models():
+            meta = model._meta
+            codes += [f"{label}.{action}_{meta.model_name}" for action in meta.default_permissions]
+            codes += [f"{label}.{codename}" for codename, _name in meta.permissions]
+    return sorted(codes)
+
+
 def default_grants() -> dict[str, set[str]]:
     grants: dict[str, set[str]] = {name: set() for name in SYSTEM_ROLES if name != ADMIN}
     for module in permission_modules().values():

@@ -286,80 +286,6 @@ def _padded_too_long(failure, case) -> bool:
 KNOWN: dict[str, Finding] = {
     # ---- error answers that break their own schema
     # ---- schema-valid requests refused: the schema says too little
-    "decimal-strings": Finding(
-        kind="schema",
-        what=(
-            "decimal strings are documented as pattern ^-?\\d{0,N}(?:\\.\\d{0,M})?$ only: it "
-            "admits '', '-', '.', negative amounts where min_value is 0 (price, cost, rate, "
-            "quantities, cash), zero quantities where the minimum is 0.001, 999 where a percent "
-            "is at most 100; and it refuses JSON numbers, which API.md and the server accept"
-        ),
-        fix=(
-            "an OpenApiSerializerFieldExtension for DecimalField (MoneyField, QuantityField, "
-            "percent_field) in config/api/schema.py: request side oneOf [string with a pattern "
-            "needing a digit and no '-' when min_value >= 0, number with minimum/maximum], "
-            "response side the string"
-        ),
-        failures=frozenset({"RejectedPositiveData", "AcceptedNegativeData"}),
-        where=lambda failure, response, case: (
-            type(failure).__name__ == "AcceptedNegativeData"
-            and _negated_body_field(failure) in DECIMAL_FIELDS
-        ),
-        error=lambda e: e.field in DECIMAL_FIELDS and e.code in DECIMAL_CODES,
-    ),
-    "id-bounds": Finding(
-        kind="schema",
-        what=(
-            "ids are 1..2**63-1 (config/api/ids.py) but the schema says a bare integer for "
-            "related fields (0 answers 400 incorrect_type) and a bare number for id filters "
-            "(?category=0 answers min_value, ?shift=1.5 answers invalid)"
-        ),
-        fix=(
-            "config/api/schema.py: an OpenApiSerializerFieldExtension for "
-            "CompanyPrimaryKeyRelatedField -> {'type': 'integer', 'minimum': 1, 'maximum': "
-            "2**63-1}; config/api/filters.py IdFilter: @extend_schema_field with the same"
-        ),
-        failures=frozenset({"RejectedPositiveData"}),
-        error=lambda e: (
-            e.field in ID_FIELDS
-            and e.code in {"incorrect_type", "min_value", "max_value", "invalid"}
-        ),
-    ),
-    "day-bounds": Finding(
-        kind="schema",
-        what=(
-            "days in queries must be 1970-01-01..2999-12-31 (config/api/filters.py DayFilter, "
-            "the reports' query serializer) but are documented as any format: date"
-        ),
-        fix=(
-            "a pattern on those parameters, e.g. "
-            "^(19[7-9]\\d|2\\d{3})-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$, via "
-            "@extend_schema_field on DayFilter and on the reports' date fields"
-        ),
-        failures=frozenset({"RejectedPositiveData"}),
-        error=lambda e: (
-            e.attr in {"from", "to"}
-            and (e.code in {"min_value", "max_value"} or e.detail.startswith("Use a day between"))
-        ),
-    ),
-    "enumerable-values": Finding(
-        kind="schema",
-        what=(
-            "currency (ISO 4217), timezone (IANA) and role permission codes are closed sets "
-            "the server checks, documented as free strings"
-        ),
-        fix=(
-            "enum them in the schema: the currency list of companies/currencies.py, "
-            "sorted(zoneinfo.available_timezones()), and the codes GET /permissions lists "
-            "(accounts.roles), via extend_schema_field on those serializer fields"
-        ),
-        failures=frozenset({"RejectedPositiveData"}),
-        error=lambda e: (
-            e.code in {"invalid_currency", "invalid_timezone"}
-            or (e.operation.endswith("/roles/") and e.field == "permissions")
-            or (e.operation.endswith("/roles/{id}/") and e.field == "permissions")
-        ),
-    ),
     "nul-and-surrogates": Finding(
         kind="schema",
         what=(
@@ -376,41 +302,7 @@ KNOWN: dict[str, Finding] = {
             e.code in {"null_characters_not_allowed", "surrogate_characters_not_allowed"}
         ),
     ),
-    "trimmed-strings": Finding(
-        kind="code",
-        what=(
-            "DRF CharFields trim whitespace, so a schema-valid ' ' (minLength 1) is 'blank' and "
-            "a reason of 201 characters with a leading space (maxLength 200) is accepted; for "
-            "passwords it also means '  secret ' is stored and checked as 'secret'"
-        ),
-        fix=(
-            "accounts/api/serializers.py PasswordField and TokenRequestSerializer.password: "
-            "trim_whitespace=False (a password is never trimmed); other required names: "
-            "pattern '\\S' in the schema"
-        ),
-        failures=frozenset({"RejectedPositiveData", "AcceptedNegativeData"}),
-        where=lambda failure, response, case: (
-            type(failure).__name__ == "AcceptedNegativeData" and _padded_too_long(failure, case)
-        ),
-        error=lambda e: e.code == "blank",
-    ),
     # ---- schema-violating requests accepted: the server is lenient
-    "lenient-scalars": Finding(
-        kind="code",
-        what=(
-            "strings and booleans take numbers: {'name': 0} creates a location named '0', "
-            "{'is_active': 0} is false (DRF CharField and BooleanField coerce)"
-        ),
-        fix=(
-            "strict fields in config/api/serializers.py (CompanyModelSerializer."
-            "serializer_field_mapping and the declared fields): CharField refusing non-str, "
-            "BooleanField taking only true/false (400 invalid)"
-        ),
-        failures=frozenset({"AcceptedNegativeData"}),
-        where=lambda failure, response, case: (
-            _negated_body_field(failure) not in {None, *DECIMAL_FIELDS}
-        ),
-    ),
     "lenient-query-values": Finding(
         kind="code",
         what=(

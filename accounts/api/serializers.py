@@ -1,17 +1,27 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from config.api.serializers import CompanyModelSerializer, CompanySlugRelatedField
+from config.api.fields import CharField, EmailField
+from config.api.serializers import CompanyModelSerializer, CompanySlugRelatedField, ModelSerializer
 
 from ..models import AuditEvent, Membership, Role, User
+from ..roles import holdable_codes
 from ..selectors import permission_code
 
 
-class PasswordField(serializers.CharField):
+class PasswordField(CharField):
+    """A new password, taken as typed: never trimmed."""
+
     def __init__(self, **kwargs):
-        kwargs.update(max_length=128, write_only=True, style={"input_type": "password"})
+        kwargs.update(
+            max_length=128,
+            write_only=True,
+            trim_whitespace=False,
+            style={"input_type": "password"},
+        )
         super().__init__(**kwargs)
 
 
@@ -35,7 +45,7 @@ def validate_new_password(attrs: dict) -> dict:
 
 class PermissionSerializer(serializers.Serializer):
     code = serializers.SerializerMethodField()
-    name = serializers.CharField()
+    name = CharField()
 
     def get_code(self, permission) -> str:
         return permission_code(permission)
@@ -44,10 +54,19 @@ class PermissionSerializer(serializers.Serializer):
 class PermissionCodesField(serializers.ListField):
     """Permission codes (`sales.void_sale`); the service checks that each one exists."""
 
-    child = serializers.CharField(max_length=255)
+    child = CharField(max_length=255)
 
     def to_representation(self, permissions):
         return sorted(permission_code(p) for p in permissions.all())
+
+
+class PermissionCodesFieldExtension(OpenApiSerializerFieldExtension):
+    """The codes as an enum, read from the apps when the schema is built."""
+
+    target_class = PermissionCodesField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "array", "items": {"type": "string", "enum": holdable_codes()}}
 
 
 class RoleSerializer(CompanyModelSerializer):
@@ -61,28 +80,28 @@ class RoleSerializer(CompanyModelSerializer):
 
 class UserSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    email = serializers.EmailField()
-    full_name = serializers.CharField()
+    email = EmailField()
+    full_name = CharField()
 
 
 class IdNameSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = CharField()
 
 
 class MeSerializer(serializers.Serializer):
     user = UserSummarySerializer()
     company = IdNameSerializer()
-    roles = serializers.ListField(child=serializers.CharField())
-    permissions = serializers.ListField(child=serializers.CharField())
+    roles = serializers.ListField(child=CharField())
+    permissions = serializers.ListField(child=CharField())
 
 
 class MembershipSerializer(CompanyModelSerializer):
     """A company member, addressed by the user's id."""
 
     id = serializers.IntegerField(source="user_id", read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
-    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    email = EmailField(source="user.email", read_only=True)
+    full_name = CharField(source="user.full_name", read_only=True)
     roles = CompanySlugRelatedField(
         many=True, slug_field="name", queryset=Role.objects.all(), required=False
     )
@@ -93,8 +112,8 @@ class MembershipSerializer(CompanyModelSerializer):
 
 
 class MembershipCreateSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    email = EmailField(max_length=254)
+    full_name = CharField(max_length=200, required=False, allow_blank=True, default="")
     password = PasswordField(required=False, help_text="Only used when the e-mail has no user yet.")
     roles = CompanySlugRelatedField(many=True, slug_field="name", queryset=Role.objects.all())
 
@@ -102,19 +121,19 @@ class MembershipCreateSerializer(serializers.Serializer):
         return validate_new_password(attrs)
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = ["id", "action", "user", "object_type", "object_id", "data", "created_at"]
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+    email = EmailField(max_length=254)
+    password = CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
 
 class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = CharField()
     user_id = serializers.IntegerField()
     expires_in = serializers.IntegerField(help_text="Seconds until the token expires.")
     companies = IdNameSerializer(many=True)

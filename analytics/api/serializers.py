@@ -3,9 +3,9 @@ import datetime as dt
 from django.utils import timezone
 from rest_framework import serializers
 
-from config.api.fields import MoneyField, QuantityField
-from config.api.filters import FIRST_DAY, LAST_DAY
+from config.api.fields import FIRST_DAY, CharField, DayField, MoneyField, QuantityField
 from config.api.ids import MAX_ID
+from config.api.serializers import ModelSerializer
 
 from ..models import Alert
 from ..selectors import GROUPS
@@ -17,20 +17,17 @@ DEFAULT_REPORT_DAYS = 30
 
 
 class _SalesReportQuery(serializers.Serializer):
-    to = serializers.DateField(
+    to = DayField(
         required=False, help_text="Last day (company time zone), included; default today."
     )
     group_by = serializers.ChoiceField(choices=GROUPS, default="day")
 
     def validate(self, attrs):
         day_to = attrs.get("to") or timezone.localdate(timezone=self.context["timezone"])
-        day_from = attrs.get("from") or day_to - dt.timedelta(days=DEFAULT_REPORT_DAYS - 1)
+        day_from = attrs.get("from") or max(
+            day_to - dt.timedelta(days=DEFAULT_REPORT_DAYS - 1), FIRST_DAY
+        )
         attrs["from"], attrs["to"] = day_from, day_to
-        for name, day in (("from", day_from), ("to", day_to)):
-            if not FIRST_DAY <= day <= LAST_DAY:
-                raise serializers.ValidationError(
-                    {name: f"Use a day between {FIRST_DAY} and {LAST_DAY}."}
-                )
         if day_to < day_from:
             raise serializers.ValidationError({"to": "Must not be before `from`."})
         if day_to - day_from > dt.timedelta(days=MAX_REPORT_DAYS):
@@ -43,7 +40,7 @@ SalesReportQuerySerializer = type(
     "SalesReportQuerySerializer",
     (_SalesReportQuery,),
     {
-        "from": serializers.DateField(
+        "from": DayField(
             required=False,
             help_text=f"First day (company time zone), included; default {DEFAULT_REPORT_DAYS}"
             " days up to `to`.",
@@ -64,7 +61,7 @@ class ReportTotalsSerializer(serializers.Serializer):
 
 class ReportRowSerializer(serializers.Serializer):
     key = serializers.JSONField(help_text="The group: a day, an hour, an id, or a method.")
-    label = serializers.CharField()
+    label = CharField()
     sales_count = serializers.IntegerField()
     quantity = QuantityField(allow_null=True)
     gross_total = MoneyField(min_value=None)
@@ -76,8 +73,8 @@ class ReportRowSerializer(serializers.Serializer):
 
 class _SalesReport(serializers.Serializer):
     to = serializers.DateField()
-    currency = serializers.CharField()
-    group_by = serializers.CharField()
+    currency = CharField()
+    group_by = CharField()
     totals = ReportTotalsSerializer()
     rows = ReportRowSerializer(many=True)
 
@@ -100,12 +97,12 @@ class ValuationRowSerializer(serializers.Serializer):
 
 
 class ValuationSerializer(serializers.Serializer):
-    currency = serializers.CharField()
+    currency = CharField()
     total_value = MoneyField(min_value=None)
     rows = ValuationRowSerializer(many=True)
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(ModelSerializer):
     class Meta:
         model = Alert
         fields = [

@@ -2,20 +2,14 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from config.api.fields import MoneyField, QuantityField
+from config.api.fields import MoneyField, PercentField, QuantityField
 from config.api.serializers import CompanyModelSerializer
 
 from ..models import WHOLE_QUANTITY, Category, Customer, Product, TaxRate, fits_unit
 
 
 class TaxRateSerializer(CompanyModelSerializer):
-    rate = serializers.DecimalField(
-        max_digits=5,
-        decimal_places=2,
-        min_value=Decimal("0"),
-        max_value=Decimal("100"),
-        help_text="Percent, 0 to 100.",
-    )
+    rate = PercentField(help_text="Percent, 0 to 100.")
 
     class Meta:
         model = TaxRate

@@ -4,6 +4,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from accounts.api.serializers import IdNameSerializer, PasswordField, validate_new_password
+from config.api.fields import CharField, EmailField
 
 from .serializers import CurrencyField, TimeZoneField
 
@@ -20,14 +21,14 @@ def bootstrap_token_valid(request) -> bool:
 
 
 class BootstrapCompanySerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = CharField(max_length=200)
     currency = CurrencyField()
     timezone = TimeZoneField()
 
 
 class BootstrapAdminSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    email = EmailField(max_length=254)
+    full_name = CharField(max_length=200, required=False, allow_blank=True, default="")
     password = PasswordField(
         required=False, help_text="Optional: without one the admin can use identity headers only."
     )

@@ -1,9 +1,11 @@
 import zoneinfo
 from functools import cache
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.serializers import CompanyModelSerializer
+from config.api.fields import CharField
+from config.api.serializers import CompanyModelSerializer, ModelSerializer
 
 from ..currencies import active_currency_codes
 from ..models import CompanySettings, Location, Register
@@ -20,7 +22,8 @@ def _timezones() -> frozenset[str]:
     return frozenset(zones | {"UTC"})
 
 
-class CurrencyField(serializers.CharField):
+@extend_schema_field({"type": "string", "enum": sorted(active_currency_codes())})
+class CurrencyField(CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("min_length", 3)
         kwargs.setdefault("max_length", 3)
@@ -28,7 +31,7 @@ class CurrencyField(serializers.CharField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        code = super().to_internal_value(data).upper()
+        code = super().to_internal_value(data)
         if code not in active_currency_codes():
             self.fail("invalid_currency", value=code)
         return code
@@ -36,7 +39,8 @@ class CurrencyField(serializers.CharField):
     default_error_messages = {"invalid_currency": '"{value}" is not an ISO 4217 currency code.'}
 
 
-class TimeZoneField(serializers.CharField):
+@extend_schema_field({"type": "string", "enum": sorted(_timezones())})
+class TimeZoneField(CharField):
     default_error_messages = {"invalid_timezone": '"{value}" is not an IANA time zone.'}
 
     def __init__(self, **kwargs):
@@ -51,9 +55,9 @@ class TimeZoneField(serializers.CharField):
         return value
 
 
-class SettingsSerializer(serializers.ModelSerializer):
+class SettingsSerializer(ModelSerializer):
     company_id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(source="company.name", max_length=200)
+    name = CharField(source="company.name", max_length=200)
     currency = CurrencyField(source="company.currency")
     timezone = TimeZoneField(source="company.timezone")
 
@@ -87,7 +91,7 @@ class LocationSerializer(CompanyModelSerializer):
 
 
 class RegisterSerializer(CompanyModelSerializer):
-    receipt_prefix = serializers.CharField(
+    receipt_prefix = CharField(
         max_length=12,
         required=False,
         validators=Register._meta.get_field("receipt_prefix").validators,

@@ -7,6 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.fields import CharField
 from config.api.permissions import ANY_MEMBER, crud_permissions
 from config.api.schema import conflict_response, error_response
 from config.api.throttling import BootstrapRateThrottle
@@ -30,7 +31,7 @@ HealthSerializer = inline_serializer(
     {
         "status": serializers.ChoiceField(choices=["ok", "error"]),
         "database": serializers.ChoiceField(choices=["ok", "unavailable"]),
-        "version": serializers.CharField(required=False),
+        "version": CharField(required=False),
     },
 )
 

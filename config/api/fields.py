@@ -1,7 +1,16 @@
-"""Money and quantity fields: decimal strings, never floats, with explicit rounding rules."""
+"""The API's scalar fields: strict about JSON types, described exactly in the schema.
 
+Strings must be JSON strings, booleans JSON booleans, decimals decimal strings (`"12.50"`) or
+JSON numbers; money and quantities are Decimal with explicit rounding rules. Each field's
+schema is built from the same rule that checks it (`config.api.schema` maps them).
+"""
+
+import datetime as dt
+import re
 from decimal import Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from companies.currencies import MONEY_DECIMAL_PLACES, currency_decimals
@@ -10,12 +19,139 @@ MONEY_MAX_DIGITS = 14
 QUANTITY_MAX_DIGITS = 12
 QUANTITY_DECIMAL_PLACES = 3
 
+# Text DRF refuses anyway (NUL, lone surrogates), and whitespace as str.strip() sees it.
+TEXT_CHAR = r"[^\u0000\ud800-\udfff]"
+VISIBLE_CHAR = r"[^\s\u0000\ud800-\udfff]"
 
-def money_exponent(company) -> Decimal:
-    return Decimal(1).scaleb(-currency_decimals(company.currency))
+
+class CharField(serializers.CharField):
+    """Text only: a number or a boolean is refused, not turned into a string."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+    def text_pattern(self) -> str | None:
+        """The input this field takes, as a regular expression (None: its own validators say).
+
+        Trimmed fields measure their length after trimming, so the pattern, not
+        minLength/maxLength, carries the bounds."""
+        if any(isinstance(v, RegexValidator) for v in self.validators):
+            return None
+        if not self.trim_whitespace:
+            return f"^{TEXT_CHAR}*$"
+        low = max(self.min_length or 1, 1)
+        if self.max_length is None:
+            core = f"{VISIBLE_CHAR}(?:{TEXT_CHAR}*{VISIBLE_CHAR})?"
+        elif self.max_length == 1:
+            core = VISIBLE_CHAR
+        else:
+            inner = f"{TEXT_CHAR}{{{max(low - 2, 0)},{self.max_length - 2}}}"
+            core = f"{VISIBLE_CHAR}(?:{inner}{VISIBLE_CHAR})"
+            if low <= 1:
+                core = f"{VISIBLE_CHAR}(?:{inner}{VISIBLE_CHAR})?"
+        optional = "?" if self.allow_blank else ""
+        return rf"^\s*(?:{core}){optional}\s*$"
 
 
-class MoneyField(serializers.DecimalField):
+class EmailField(CharField, serializers.EmailField):
+    pass
+
+
+class BooleanField(serializers.BooleanField):
+    """JSON true or false only: 0, "1" or "yes" are refused."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+
+
+def _digits(count: int) -> str:
+    return rf"[0-9]{{0,{count}}}" if count else ""
+
+
+def _fraction(places: int) -> str:
+    return rf"(?:\.[0-9]{{1,{places}}})?" if places else ""
+
+
+# A plain decimal: ASCII digits; no exponent, spaces, "+" or leading zeros.
+PLAIN_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+
+
+class DecimalField(serializers.DecimalField):
+    """A decimal string (`"12.50"`, `"-3"`) or a JSON number; `nonzero` refuses zero.
+
+    `pattern()` and `number_schema()` describe exactly what passes: the plain-decimal format,
+    the digits, the sign and the bounds (the checks themselves keep their own error codes)."""
+
+    default_error_messages = {"zero_quantity": "Must not be zero."}
+
+    def __init__(self, *, nonzero: bool = False, **kwargs):
+        self.nonzero = nonzero
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        # Only null is null: DRF's DecimalField would also take "" for it.
+        return serializers.Field.validate_empty_values(self, data)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or (isinstance(data, str) and not PLAIN_DECIMAL.fullmatch(data)):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if value.is_signed() and self.min_value is not None and self.min_value >= 0:
+            self.fail("min_value", min_value=self.min_value)  # "-0"
+        if self.nonzero and value == 0:
+            self.fail("zero_quantity")
+        return value
+
+    def _whole(self) -> int:
+        return self.max_digits - self.decimal_places
+
+    def pattern(self) -> str:
+        whole, places = self._whole(), self.decimal_places
+        minimum, maximum = self.min_value, self.max_value
+        any_number = rf"(?:0|[1-9]{_digits(whole - 1)}){_fraction(places)}"
+        # Above zero: a non-zero whole part, or 0 with some non-zero decimal.
+        small = ["0" * zeros + "[1-9]" + _digits(places - zeros - 1) for zeros in range(places)]
+        positive = rf"(?:[1-9]{_digits(whole - 1)}{_fraction(places)}"
+        positive += rf"|0\.(?:{'|'.join(small)}))" if places else ")"
+        unit = Decimal(1).scaleb(-places)
+        if maximum is not None:
+            # Only the bounds the API uses: percents, 0 to 100.
+            if (minimum, maximum) != (0, 100):
+                raise ValueError(f"no pattern for {minimum}..{maximum}")
+            zeros = rf"(?:\.0{{1,{places}}})?" if places else ""
+            return rf"^(?:100{zeros}|[1-9]?[0-9]{_fraction(places)})$"
+        if minimum is None:
+            return rf"^-?{positive if self.nonzero else any_number}$"
+        if minimum == 0 and not self.nonzero:
+            return rf"^{any_number}$"
+        if minimum in (0, unit):
+            return rf"^{positive}$"
+        raise ValueError(f"no pattern for a minimum of {minimum}")
+
+    def number_schema(self) -> dict:
+        limit = float(Decimal(10) ** self._whole())
+        schema = {
+            "type": "number",
+            "multipleOf": float(Decimal(1).scaleb(-self.decimal_places)),
+            "maximum": limit if self.max_value is None else float(self.max_value),
+            "exclusiveMaximum": self.max_value is None,
+        }
+        if self.min_value is None:
+            schema.update(minimum=-limit, exclusiveMinimum=True)
+            if self.nonzero:
+                schema["not"] = {"enum": [0]}
+        else:
+            above_zero = self.min_value > 0 or self.nonzero
+            schema.update(minimum=0 if above_zero else float(self.min_value))
+            schema.update(exclusiveMinimum=above_zero)
+        return schema
+
+
+class MoneyField(DecimalField):
     """An amount in the company's currency: at most as many decimals as the currency has."""
 
     default_error_messages = {
@@ -46,8 +182,45 @@ class MoneyField(serializers.DecimalField):
         return str(Decimal(value).quantize(money_exponent(company)))
 
 
-class QuantityField(serializers.DecimalField):
+class QuantityField(DecimalField):
     def __init__(self, **kwargs):
         super().__init__(
             max_digits=QUANTITY_MAX_DIGITS, decimal_places=QUANTITY_DECIMAL_PLACES, **kwargs
         )
+
+
+class PercentField(DecimalField):
+    """0 to 100, two decimals."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(
+            max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("100")
+        )
+        super().__init__(**kwargs)
+
+
+def money_exponent(company) -> Decimal:
+    return Decimal(1).scaleb(-currency_decimals(company.currency))
+
+
+# Days outside this range are refused rather than overflowing time-zone arithmetic.
+FIRST_DAY = dt.date(1970, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
+DAY_SCHEMA = {
+    "type": "string",
+    "format": "date",
+    "pattern": r"^(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+}
+
+
+def day_validators():
+    return [MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)]
+
+
+@extend_schema_field(DAY_SCHEMA)
+class DayField(serializers.DateField):
+    """A day, YYYY-MM-DD, from FIRST_DAY to LAST_DAY."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validators", day_validators())
+        super().__init__(**kwargs)

@@ -1,22 +1,18 @@
 """Filters every list shares: ids and days, validated so bad input is a 400, never a 500."""
 
-import datetime as dt
-
 import django_filters
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 
 from config.timezones import company_day_start
 
-from .ids import MAX_ID
-
-# Days outside this range are refused rather than overflowing time-zone arithmetic.
-FIRST_DAY = dt.date(1970, 1, 1)
-LAST_DAY = dt.date(2999, 12, 31)
+from .fields import DAY_SCHEMA, day_validators
+from .ids import ID_SCHEMA, MAX_ID
 
 
+@extend_schema_field(ID_SCHEMA)
 class IdFilter(django_filters.NumberFilter):
     """An object id (a foreign key's): another company's id simply matches nothing."""
 
@@ -28,12 +24,13 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field(DAY_SCHEMA)
 class DayFilter(django_filters.DateFilter):
     """A day in the company's time zone, included: `bound` is "from" or "to"."""
 
     def __init__(self, *args, bound: str, **kwargs):
         self.bound = bound
-        kwargs.setdefault("validators", [MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)])
+        kwargs.setdefault("validators", day_validators())
         kwargs.setdefault(
             "help_text",
             f"YYYY-MM-DD in the company's time zone; the {'first' if bound == 'from' else 'last'}"

@@ -1,6 +1,7 @@
 """What a valid object id is, everywhere: a positive 64-bit integer."""
 
 MAX_ID = 2**63 - 1
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 # In URLs: at most 18 digits is always below MAX_ID; a longer id matches no route (404).
 ID_URL_PATTERN = r"[0-9]{1,18}"
 

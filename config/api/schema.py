@@ -4,6 +4,7 @@ query serializers, multipart bodies and `Idempotency-Key`, and error `attr`s as 
 import re
 from functools import cache
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse
 from drf_standardized_errors import openapi
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
@@ -14,6 +15,8 @@ from drf_standardized_errors.openapi_utils import (
 from drf_standardized_errors.settings import package_settings
 from rest_framework import serializers
 from rest_framework.settings import api_settings
+
+from .fields import CharField, DecimalField, EmailField
 
 
 class ClientErrorSerializer(serializers.Serializer):
@@ -93,6 +96,12 @@ class AutoSchema(openapi.AutoSchema):
                 fields.extend(get_serializer_fields_with_error_codes(flat))
         return fields
 
+    def _insert_field_validators(self, field, schema):
+        # A trimmed text field's pattern already holds its length bounds (after trimming).
+        if isinstance(field, CharField) and field.trim_whitespace and field.text_pattern():
+            return
+        super()._insert_field_validators(field, schema)
+
     def _get_extra_validation_errors(self):
         errors = super()._get_extra_validation_errors()
         handler = getattr(self.view, getattr(self.view, "action", None) or self.method.lower())
@@ -114,7 +123,7 @@ def _attr_schema(attr: str) -> dict:
     parts = attr.split(".")
     if index not in parts:
         return {"type": "string", "enum": [attr]}
-    pattern = r"\.".join(r"\d+" if part == index else re.escape(part) for part in parts)
+    pattern = r"\.".join("[0-9]+" if part == index else re.escape(part) for part in parts)
     return {"type": "string", "pattern": f"^{pattern}$"}
 
 
@@ -135,3 +144,33 @@ def postprocess_error_attrs(result, generator, request, public):
             del component["discriminator"]
             component["anyOf"] = component.pop("oneOf")
     return result
+
+
+class CharFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = CharField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        schema = auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
+        pattern = field.text_pattern()
+        if direction == "request" and pattern and "pattern" not in schema:
+            schema["pattern"] = pattern
+        if isinstance(field, EmailField) and field.allow_blank:
+            # format: email alone refuses the empty string a blank e-mail is.
+            return {"anyOf": [schema, {"type": "string", "enum": [""]}]}
+        return schema
+
+
+class DecimalFieldExtension(OpenApiSerializerFieldExtension):
+    """Requests: a decimal string or a JSON number, each with the field's bounds; responses:
+    the string."""
+
+    target_class = DecimalField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        string = {"type": "string", "format": "decimal", "pattern": self.target.pattern()}
+        if direction == "response":
+            return string
+        return {"oneOf": [string, self.target.number_schema()]}

@@ -1,17 +1,21 @@
 """Serializers whose related fields and uniqueness checks are confined to the caller's company."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.db.models import UniqueConstraint
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from .ids import parse_id
+from . import fields
+from .ids import ID_SCHEMA, parse_id
 
 
 def request_company(serializer_field):
     return serializer_field.context["request"].company
 
 
+@extend_schema_field(ID_SCHEMA)
 class CompanyPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """An id of another company's object is 'does not exist', exactly like a missing id."""
 
@@ -40,13 +44,25 @@ class CompanySlugRelatedField(serializers.SlugRelatedField):
 SCOPED_RELATED_FIELDS = (CompanyPrimaryKeyRelatedField, CompanySlugRelatedField)
 
 
-class CompanyModelSerializer(serializers.ModelSerializer):
-    """Base for every serializer of a company-owned model.
+# Comments, not docstrings, on these bases: the schema would show a docstring on every model.
+class ModelSerializer(serializers.ModelSerializer):
+    # Model fields as the API's strict fields (config.api.fields).
 
-    Generated related fields are scoped to the company; declared ones must be too (checked
-    when the fields are built), and unique constraints that include `company` are checked
-    here so a duplicate is a 400 on its field rather than an integrity error.
-    """
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.BooleanField: fields.BooleanField,
+        models.CharField: fields.CharField,
+        models.DecimalField: fields.DecimalField,
+        models.EmailField: fields.EmailField,
+        models.TextField: fields.CharField,
+    }
+
+
+class CompanyModelSerializer(ModelSerializer):
+    # Base for every serializer of a company-owned model. Generated related fields are scoped
+    # to the company; declared ones must be too (checked when the fields are built), and unique
+    # constraints that include `company` are checked here so a duplicate is a 400 on its field
+    # rather than an integrity error.
 
     serializer_related_field = CompanyPrimaryKeyRelatedField
 

@@ -5,8 +5,8 @@ from rest_framework import serializers
 
 from catalog.models import Product
 from companies.models import Location
-from config.api.fields import MoneyField, QuantityField
-from config.api.serializers import CompanyPrimaryKeyRelatedField
+from config.api.fields import CharField, MoneyField, QuantityField
+from config.api.serializers import CompanyPrimaryKeyRelatedField, ModelSerializer
 
 from ..models import StockDocument, StockLevel, StockMovement
 from ..services import StockLine
@@ -37,25 +37,20 @@ class ReceiptLineSerializer(serializers.Serializer):
 
 class ReceiptSerializer(serializers.Serializer):
     location = _location_field()
-    supplier = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    supplier = CharField(max_length=200, required=False, allow_blank=True, default="")
+    reference = CharField(max_length=100, required=False, allow_blank=True, default="")
     lines = LinesField(ReceiptLineSerializer())
 
 
 class AdjustmentLineSerializer(serializers.Serializer):
     product = _product_field()
-    quantity = QuantityField(help_text="Signed: negative takes stock out. Not zero.")
-
-    def validate_quantity(self, value):
-        if value == 0:
-            raise serializers.ValidationError("Must not be zero.", code="zero_quantity")
-        return value
+    quantity = QuantityField(nonzero=True, help_text="Signed: negative takes stock out. Not zero.")
 
 
 class AdjustmentSerializer(serializers.Serializer):
     location = _location_field()
     reason = serializers.ChoiceField(choices=StockDocument.Reason.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    note = CharField(required=False, allow_blank=True, default="", max_length=2000)
     lines = LinesField(AdjustmentLineSerializer())
 
 
@@ -91,7 +86,7 @@ def stock_lines(lines: list[dict], quantity_field: str = "quantity") -> list[Sto
     ]
 
 
-class MovementSerializer(serializers.ModelSerializer):
+class MovementSerializer(ModelSerializer):
     class Meta:
         model = StockMovement
         fields = [
@@ -111,7 +106,7 @@ class MovementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DocumentLineSerializer(serializers.ModelSerializer):
+class DocumentLineSerializer(ModelSerializer):
     """A line of a document is the movement it made (a transfer line makes two)."""
 
     class Meta:
@@ -120,7 +115,7 @@ class DocumentLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(ModelSerializer):
     lines = DocumentLineSerializer(source="movements", many=True)
 
     class Meta:
@@ -143,7 +138,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         extra_kwargs = {"reason": {"allow_blank": True}}
 
 
-class StockLevelSerializer(serializers.ModelSerializer):
+class StockLevelSerializer(ModelSerializer):
     reorder_point = QuantityField(source="product.reorder_point", read_only=True)
 
     class Meta:

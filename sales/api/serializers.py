@@ -5,24 +5,14 @@ from rest_framework import serializers
 
 from catalog.models import Customer
 from companies.models import Register
-from config.api.fields import MoneyField, QuantityField
+from config.api.fields import BooleanField, CharField, MoneyField, PercentField, QuantityField
 from config.api.ids import MAX_ID
-from config.api.serializers import CompanyPrimaryKeyRelatedField
+from config.api.serializers import CompanyPrimaryKeyRelatedField, ModelSerializer
 
 from ..models import CashMovement, Payment, PaymentMethod, Refund, RefundLine, Sale, SaleLine, Shift
 from ..services import PaymentRequest, RefundLineRequest, SaleLineRequest
 
 MAX_PAYMENTS = 20
-
-
-def percent_field(**kwargs):
-    return serializers.DecimalField(
-        max_digits=5,
-        decimal_places=2,
-        min_value=Decimal("0"),
-        max_value=Decimal("100"),
-        **kwargs,
-    )
 
 
 def register_field():
@@ -34,7 +24,7 @@ class ShiftOpenSerializer(serializers.Serializer):
     opening_cash = MoneyField()
 
 
-class ShiftSerializer(serializers.ModelSerializer):
+class ShiftSerializer(ModelSerializer):
     opening_cash = MoneyField(read_only=True)
     # Null while the shift is open.
     counted_cash = MoneyField(read_only=True, allow_null=True)
@@ -59,9 +49,9 @@ class ShiftSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CashMovementSerializer(serializers.ModelSerializer):
+class CashMovementSerializer(ModelSerializer):
     amount = MoneyField(min_value=Decimal("0.01"))
-    reason = serializers.CharField(max_length=200)
+    reason = CharField(max_length=200)
 
     class Meta:
         model = CashMovement
@@ -105,13 +95,13 @@ class SaleLineInputSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Null or absent: the catalog price. Any other value is a price override.",
     )
-    discount_percent = percent_field(required=False, default=Decimal("0"))
+    discount_percent = PercentField(required=False, default=Decimal("0"))
 
 
 class PaymentInputSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
     amount = MoneyField(min_value=Decimal("0.01"))
-    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    reference = CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
 class SaleInputSerializer(serializers.Serializer):
@@ -119,11 +109,11 @@ class SaleInputSerializer(serializers.Serializer):
     customer = CompanyPrimaryKeyRelatedField(
         queryset=Customer.objects.all(), required=False, allow_null=True, default=None
     )
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    note = CharField(max_length=500, required=False, allow_blank=True, default="")
     lines = serializers.ListField(
         child=SaleLineInputSerializer(), min_length=1, max_length=settings.DOCUMENT_MAX_LINES
     )
-    discount_percent = percent_field(required=False, default=Decimal("0"))
+    discount_percent = PercentField(required=False, default=Decimal("0"))
     payments = serializers.ListField(
         child=PaymentInputSerializer(), required=False, default=list, max_length=MAX_PAYMENTS
     )
@@ -148,7 +138,7 @@ class SaleInputSerializer(serializers.Serializer):
         }
 
 
-class SaleLineSerializer(serializers.ModelSerializer):
+class SaleLineSerializer(ModelSerializer):
     unit_price = MoneyField()
     discount_amount = MoneyField()
     tax_amount = MoneyField()
@@ -173,7 +163,7 @@ class SaleLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(ModelSerializer):
     amount = MoneyField()
 
     class Meta:
@@ -182,7 +172,7 @@ class PaymentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RefundSummarySerializer(serializers.ModelSerializer):
+class RefundSummarySerializer(ModelSerializer):
     total = MoneyField()
 
     class Meta:
@@ -191,7 +181,7 @@ class RefundSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SaleSerializer(serializers.ModelSerializer):
+class SaleSerializer(ModelSerializer):
     lines = SaleLineSerializer(many=True, read_only=True)
     payments = PaymentSerializer(many=True, read_only=True)
     refunds = RefundSummarySerializer(many=True, read_only=True)
@@ -235,7 +225,7 @@ class SaleSerializer(serializers.ModelSerializer):
 
 
 class VoidSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=200)
+    reason = CharField(max_length=200)
 
 
 class RefundLineInputSerializer(serializers.Serializer):
@@ -245,8 +235,8 @@ class RefundLineInputSerializer(serializers.Serializer):
 
 class RefundInputSerializer(serializers.Serializer):
     register = register_field()
-    reason = serializers.CharField(max_length=200)
-    restock = serializers.BooleanField(default=True)
+    reason = CharField(max_length=200)
+    restock = BooleanField(default=True)
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
     lines = serializers.ListField(
         child=RefundLineInputSerializer(), min_length=1, max_length=settings.DOCUMENT_MAX_LINES
@@ -266,7 +256,7 @@ class RefundInputSerializer(serializers.Serializer):
         }
 
 
-class RefundLineSerializer(serializers.ModelSerializer):
+class RefundLineSerializer(ModelSerializer):
     total = MoneyField()
 
     class Meta:
@@ -275,7 +265,7 @@ class RefundLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RefundSerializer(serializers.ModelSerializer):
+class RefundSerializer(ModelSerializer):
     lines = RefundLineSerializer(many=True, read_only=True)
     total = MoneyField()
 

@@ -131,8 +131,15 @@ def test_invalid_settings_are_400_and_change_nothing(tenant, body, attr):
 
 
 def test_currency_changes_while_there_are_no_sales(tenant):
-    response = tenant.client().patch(SETTINGS, {"currency": "usd"})
+    response = tenant.client().patch(SETTINGS, {"currency": "USD"})
     assert response.status_code == 200 and response.json()["currency"] == "USD"
+
+
+def test_currency_codes_are_upper_case_as_iso_4217_writes_them(tenant):
+    response = tenant.client().patch(SETTINGS, {"currency": "usd"})
+    assert error_codes(response) == ["invalid_currency"]
+    tenant.company.refresh_from_db()
+    assert tenant.company.currency == "MXN"
 
 
 def test_currency_locked_once_there_are_sales(tenant, monkeypatch):

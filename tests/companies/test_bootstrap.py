@@ -105,8 +105,11 @@ def test_invalid_fields_are_400_on_the_field_and_create_nothing(anonymous, overr
 
 
 @pytest.mark.django_db
-def test_currency_code_is_normalised(anonymous):
+def test_currency_code_is_upper_case_as_the_schema_lists_it(anonymous):
     response = anonymous.post(URL, payload(company__currency="mxn"), format="json")
+    assert error_codes(response) == ["invalid_currency"]
+    assert table_counts() == [0] * 7
+    response = anonymous.post(URL, payload(company__currency="MXN"), format="json")
     assert Company.objects.get(pk=response.json()["company_id"]).currency == "MXN"
 
 
