@@ -235,6 +235,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "config.api.schema.postprocess_error_attrs",
+        "config.api.schema.postprocess_query_text",
     ],
 }
 

@@ -11,12 +11,16 @@ from ..models import AuditEvent, Membership, Role, User
 from ..roles import holdable_codes
 from ..selectors import permission_code
 
+# As AUTH_PASSWORD_VALIDATORS' MinimumLengthValidator (its default), so the schema can say it.
+PASSWORD_MIN_LENGTH = 8
+
 
 class PasswordField(CharField):
-    """A new password, taken as typed: never trimmed."""
+    """A new password, taken as typed: never trimmed. Django's validators check the rest."""
 
     def __init__(self, **kwargs):
         kwargs.update(
+            min_length=PASSWORD_MIN_LENGTH,
             max_length=128,
             write_only=True,
             trim_whitespace=False,

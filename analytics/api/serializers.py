@@ -3,9 +3,8 @@ import datetime as dt
 from django.utils import timezone
 from rest_framework import serializers
 
-from config.api.fields import FIRST_DAY, CharField, DayField, MoneyField, QuantityField
-from config.api.ids import MAX_ID
-from config.api.serializers import ModelSerializer
+from config.api.fields import FIRST_DAY, CharField, DayField, IdField, MoneyField, QuantityField
+from config.api.serializers import ModelSerializer, QuerySerializer
 
 from ..models import Alert
 from ..selectors import GROUPS
@@ -16,7 +15,7 @@ MAX_REPORT_DAYS = 1830  # five years
 DEFAULT_REPORT_DAYS = 30
 
 
-class _SalesReportQuery(serializers.Serializer):
+class _SalesReportQuery(QuerySerializer):
     to = DayField(
         required=False, help_text="Last day (company time zone), included; default today."
     )
@@ -84,8 +83,8 @@ SalesReportSerializer = type(
 )
 
 
-class ValuationQuerySerializer(serializers.Serializer):
-    location = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+class ValuationQuerySerializer(QuerySerializer):
+    location = IdField(required=False)
 
 
 class ValuationRowSerializer(serializers.Serializer):

@@ -15,13 +15,34 @@ from rest_framework import serializers
 
 from companies.currencies import MONEY_DECIMAL_PLACES, currency_decimals
 
+from .ids import ID_SCHEMA, parse_id
+
 MONEY_MAX_DIGITS = 14
 QUANTITY_MAX_DIGITS = 12
 QUANTITY_DECIMAL_PLACES = 3
 
-# Text DRF refuses anyway (NUL, lone surrogates), and whitespace as str.strip() sees it.
-TEXT_CHAR = r"[^\u0000\ud800-\udfff]"
-VISIBLE_CHAR = r"[^\s\u0000\ud800-\udfff]"
+
+# No NUL (DRF refuses it, PostgreSQL can't store it). Whitespace is what str.strip() trims,
+# spelled out: `\s` differs between regex engines (Python's takes \x1c-\x1f, ECMA's doesn't).
+# Lone surrogates, which DRF refuses too, have no UTF-8 form and no place in a pattern (regex
+# engines such as Rust's refuse such a class).
+def _class_body(codes: list[int]) -> str:
+    """Code points as the inside of a character class, consecutive ones as ranges."""
+    runs: list[list[int]] = []
+    for code in codes:
+        if runs and code == runs[-1][1] + 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return "".join(
+        f"\\u{low:04x}" + (f"-\\u{high:04x}" if high > low else "") for low, high in runs
+    )
+
+
+_SPACES = _class_body([code for code in range(0x10000) if chr(code).isspace()])
+SPACE = f"[{_SPACES}]"
+TEXT_CHAR = r"[^\u0000]"
+VISIBLE_CHAR = f"[^{_SPACES}\\u0000]"
 
 
 class CharField(serializers.CharField):
@@ -52,11 +73,22 @@ class CharField(serializers.CharField):
             if low <= 1:
                 core = f"{VISIBLE_CHAR}(?:{inner}{VISIBLE_CHAR})?"
         optional = "?" if self.allow_blank else ""
-        return rf"^\s*(?:{core}){optional}\s*$"
+        return rf"^{SPACE}*(?:{core}){optional}{SPACE}*$"
 
 
 class EmailField(CharField, serializers.EmailField):
     pass
+
+
+@extend_schema_field(ID_SCHEMA)
+class IdField(serializers.IntegerField):
+    """An object id: 1 to 2**63-1, as a JSON integer or (in a query) digits."""
+
+    def to_internal_value(self, data):
+        pk = parse_id(data)
+        if pk is None:
+            self.fail("invalid")
+        return pk
 
 
 class BooleanField(serializers.BooleanField):

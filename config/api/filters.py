@@ -63,13 +63,30 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+BLANK_QUERY_VALUE = "Give a value or leave the parameter out."
+
+
 class FilterSet(django_filters.FilterSet):
-    """The base of every list filter: boolean fields take only `true` or `false`."""
+    """The base of every list filter: boolean fields take only `true` or `false`, and an empty
+    value (`?status=`) is a 400 rather than no filter, except for free text."""
 
     FILTER_DEFAULTS = {
         **django_filters.filterset.FILTER_FOR_DBFIELD_DEFAULTS,
         models.BooleanField: {"filter_class": StrictBooleanFilter},
     }
+
+    def _typed_filters(self) -> list[str]:
+        # Free text, and an empty ordering (no ordering asked), may be empty.
+        free = (django_filters.CharFilter, django_filters.OrderingFilter)
+        return [name for name, f in self.filters.items() if not isinstance(f, free)]
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name in self._typed_filters():
+            if self.data.get(name) == "":
+                self.form.add_error(name, forms.ValidationError(BLANK_QUERY_VALUE, code="blank"))
+                valid = False
+        return valid
 
 
 class FilterBackend(DjangoFilterBackend):

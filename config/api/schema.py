@@ -4,6 +4,7 @@ query serializers, multipart bodies and `Idempotency-Key`, and error `attr`s as 
 import re
 from functools import cache
 
+from django import forms
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse
 from drf_standardized_errors import openapi
@@ -16,7 +17,7 @@ from drf_standardized_errors.settings import package_settings
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from .fields import CharField, DecimalField, EmailField
+from .fields import TEXT_CHAR, CharField, DecimalField, EmailField
 
 
 class ClientErrorSerializer(serializers.Serializer):
@@ -94,6 +95,12 @@ class AutoSchema(openapi.AutoSchema):
             if serializer is not None:
                 flat = get_flat_serializer_fields(serializer)
                 fields.extend(get_serializer_fields_with_error_codes(flat))
+        if self.method == "GET":
+            # config.api.filters.FilterSet and QuerySerializer refuse empty typed values.
+            for data_field in fields:
+                field = data_field.field
+                if not isinstance(field, forms.CharField) and not getattr(field, "allow_blank", 0):
+                    data_field.error_codes.add("blank")
         return fields
 
     def _insert_field_validators(self, field, schema):
@@ -108,6 +115,10 @@ class AutoSchema(openapi.AutoSchema):
         if getattr(handler, "idempotent", False):
             key = api_settings.NON_FIELD_ERRORS_KEY
             errors[key] = {*errors.get(key, ()), "invalid_idempotency_key"}
+        paginator = self._get_paginator() if self.method == "GET" else None
+        if paginator is not None and self._is_list_view():
+            for name in (paginator.page_query_param, paginator.page_size_query_param):
+                errors[name] = {*errors.get(name, ()), "invalid"}
         return errors
 
 
@@ -143,6 +154,20 @@ def postprocess_error_attrs(result, generator, request, public):
         if component.get("discriminator", {}).get("propertyName") == "attr":
             del component["discriminator"]
             component["anyOf"] = component.pop("oneOf")
+    return result
+
+
+def postprocess_query_text(result, generator, request, public):
+    """Free-text query parameters refuse NUL characters (Django's forms do): the schema says so."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", ()):
+                schema = parameter.get("schema", {})
+                free = schema.get("type") == "string" and not {"enum", "pattern", "format"} & set(
+                    schema
+                )
+                if parameter.get("in") == "query" and free:
+                    schema["pattern"] = f"^{TEXT_CHAR}*$"
     return result
 
 

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from . import fields
+from .filters import BLANK_QUERY_VALUE
 from .ids import ID_SCHEMA, parse_id
 
 
@@ -122,3 +123,18 @@ class CompanyModelSerializer(ModelSerializer):
                         ]
                     }
                 ) from None
+
+
+class QuerySerializer(serializers.Serializer):
+    """Query parameters read by a serializer: an empty value (`?from=`) is a 400, as a wrong
+    one is, not taken as absent (free text that may be blank excepted)."""
+
+    def to_internal_value(self, data):
+        blank = {
+            name: [ErrorDetail(BLANK_QUERY_VALUE, code="blank")]
+            for name, field in self.fields.items()
+            if data.get(name) == "" and not getattr(field, "allow_blank", False)
+        }
+        if blank:
+            raise serializers.ValidationError(blank)
+        return super().to_internal_value(data)

@@ -55,3 +55,24 @@ def test_idempotent_posts_document_the_key_and_its_400(document):
     assert header["schema"]["maxLength"] == 255 and header["schema"]["minLength"] == 1
     codes = _component(document, "V1SalesCreateNonFieldErrorsErrorComponent")["properties"]
     assert "invalid_idempotency_key" in codes["code"]["enum"]
+
+
+def _patterns(node):
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            yield node["pattern"]
+        for value in node.values():
+            yield from _patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _patterns(value)
+
+
+def test_every_pattern_compiles_in_python_and_in_an_ecma_style_engine(document):
+    import jsonschema_rs
+
+    patterns = set(_patterns(document))
+    assert len(patterns) > 20
+    for pattern in patterns:
+        re.compile(pattern)
+        jsonschema_rs.validator_for({"type": "string", "pattern": pattern})  # raises if invalid
