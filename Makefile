@@ -5,7 +5,7 @@ PORT ?= $(or $(shell sed -n 's/^PORT=//p' .env 2>/dev/null),8000)
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint check-schema
+.PHONY: install run test lint check-schema bench
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,8 @@ lint: $(STAMP)
 
 check-schema: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+# The performance bench (bench/README.md): needs PostgreSQL on 127.0.0.1:5432 and Redis.
+bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

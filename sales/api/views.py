@@ -139,6 +139,12 @@ class SaleViewSet(ReadViewSet):
         "refunds": perms.REFUND_SALE,
     }
 
+    def get_queryset(self):
+        # Void and refund lock and reread the sale they change: its lines, payments and
+        # refunds would be read for nothing.
+        queryset = super().get_queryset()
+        return queryset.prefetch_related(None) if self.action in ("void", "refunds") else queryset
+
     @extend_schema(
         summary="Complete a sale: the server prices it, takes stock and numbers the receipt",
         request=SaleInputSerializer,

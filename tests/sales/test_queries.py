@@ -57,49 +57,49 @@ REPLAY_QUERIES = 8
 
 # POST /sales/{id}/refunds with restock and cash, whatever the number of lines:
 #    1-2  authentication
-#    3-6  the sale (the detail action's get_object, before the body is read), with its lines,
-#         payments and refunds prefetched by the viewset's queryset
-#    7    the register field of the input
-#    8    SAVEPOINT of refund_create
-#    9    the register's row lock
-#   10    the sale's row lock
-#   11    the sale's lines with their products, one query
-#   12    the register's open shift (a cash refund counts against it)
-#   13    INSERT the refund
-#   14    INSERT the refund lines (one bulk_create)
-#   15    UPDATE the refunded quantities and amounts of the sale lines (one bulk_update)
-#   16    SAVEPOINT of stock_apply
-#   17    INSERT the missing stock levels
-#   18    lock the stock levels
-#   19    UPDATE the levels (and their average cost)
-#   20    INSERT the return movements
-#   21    RELEASE stock_apply's savepoint
-#   22    UPDATE the refund's total
-#   23    UPDATE the sale's refunded total and status
-#   24    INSERT the audit event
-#   25    RELEASE refund_create's savepoint
-#   26-27 the response: the refund and its lines prefetched
-REFUND_QUERIES = 27
+#    3    the sale (the detail action's get_object, before the body is read; nothing
+#         prefetched: the service locks and rereads it)
+#    4    the register field of the input
+#    5    SAVEPOINT of refund_create
+#    6    the register's row lock
+#    7    the sale's row lock
+#    8    the sale's lines with their products, one query
+#    9    the register's open shift (a cash refund counts against it)
+#   10    INSERT the refund
+#   11    INSERT the refund lines (one bulk_create)
+#   12    UPDATE the refunded quantities and amounts of the sale lines (one bulk_update)
+#   13    SAVEPOINT of stock_apply
+#   14    INSERT the missing stock levels
+#   15    lock the stock levels
+#   16    UPDATE the levels (and their average cost)
+#   17    INSERT the return movements
+#   18    RELEASE stock_apply's savepoint
+#   19    UPDATE the refund's total
+#   20    UPDATE the sale's refunded total and status
+#   21    INSERT the audit event
+#   22    RELEASE refund_create's savepoint
+#   23-24 the response: the refund and its lines prefetched
+REFUND_QUERIES = 24
 
 # POST /sales/{id}/void, whatever the number of lines:
 #    1-2  authentication
-#    3-6  the sale (get_object) with its lines, payments and refunds prefetched
-#    7    SAVEPOINT of sale_void
-#    8    the register's row lock
-#    9    the sale's row lock
-#   10    is the sale's shift still open (EXISTS)
-#   11    the sale's lines with their products
-#   12    SAVEPOINT of stock_apply (the location comes from the locked register)
-#   13    INSERT the missing stock levels
-#   14    lock the stock levels
-#   15    UPDATE the levels (and their average cost)
-#   16    INSERT the void movements
-#   17    RELEASE stock_apply's savepoint
-#   18    UPDATE the sale's status
-#   19    INSERT the audit event
-#   20    RELEASE sale_void's savepoint
-#   21-24 the response: the sale, its lines, payments and refunds
-VOID_QUERIES = 24
+#    3    the sale (get_object; nothing prefetched: the service locks and rereads it)
+#    4    SAVEPOINT of sale_void
+#    5    the register's row lock
+#    6    the sale's row lock
+#    7    is the sale's shift still open (EXISTS)
+#    8    the sale's lines with their products
+#    9    SAVEPOINT of stock_apply (the location comes from the locked register)
+#   10    INSERT the missing stock levels
+#   11    lock the stock levels
+#   12    UPDATE the levels (and their average cost)
+#   13    INSERT the void movements
+#   14    RELEASE stock_apply's savepoint
+#   15    UPDATE the sale's status
+#   16    INSERT the audit event
+#   17    RELEASE sale_void's savepoint
+#   18-21 the response: the sale, its lines, payments and refunds
+VOID_QUERIES = 21
 
 # GET /sales, a full page whatever its size: authentication (2), the page, its lines, payments
 # and refunds prefetched (3), the COUNT. A first page that comes back short is the whole
