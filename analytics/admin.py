@@ -4,6 +4,7 @@ from config.backoffice.options import CompanyScopedAdmin, actor
 
 from . import services
 from .api.views import AlertViewSet
+from .dashboard import dashboard
 from .models import Alert
 
 
@@ -29,3 +30,6 @@ class AlertAdmin(CompanyScopedAdmin):
         for alert in alerts:
             services.alert_resolve(actor=actor(request), alert=alert)
         self.message_user(request, f"{len(alerts)} alerts resolved.", messages.SUCCESS)
+
+
+admin.site.register_page("dashboard/", dashboard, name="dashboard")

@@ -44,6 +44,14 @@ class BackOfficeSite(admin.AdminSite):
     site_url = None
     login_form = BackOfficeLoginForm
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages = []
+
+    def register_page(self, route: str, view, *, name: str) -> None:
+        """A page of an app (the dashboard) behind the same sign-in, at `admin:<name>`."""
+        self._pages.append((route, view, name))
+
     def has_permission(self, request):
         user = request.user
         return user.is_active and (user.is_superuser or backoffice(request).membership is not None)
@@ -59,6 +67,7 @@ class BackOfficeSite(admin.AdminSite):
     def get_urls(self):
         return [
             path("company/", self.admin_view(self.switch_company), name="switch_company"),
+            *(path(route, self.admin_view(view), name=name) for route, view, name in self._pages),
             *super().get_urls(),
         ]
 
