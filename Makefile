@@ -4,8 +4,10 @@ VENV ?= .venv
 PORT ?= $(or $(shell sed -n 's/^PORT=//p' .env 2>/dev/null),8000)
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The browser tests drive Debian's chromium: Playwright's own browser download can't work here.
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test lint check-schema bench
+.PHONY: install browser run test lint check-schema bench
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,14 +17,19 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+$(CHROMIUM):
+	apt-get update && apt-get install -y --no-install-recommends chromium
+
+browser: $(CHROMIUM)
+
 run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py sync_system_roles
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo --port $(PORT)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: $(STAMP) $(CHROMIUM)
+	CHROMIUM=$(CHROMIUM) $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

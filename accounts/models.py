@@ -86,6 +86,7 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["id"]
+        permissions = [("access_backoffice", "Can sign in to the back office (the admin site)")]
         constraints = [
             models.UniqueConstraint(fields=["company", "user"], name="membership_unique_user")
         ]

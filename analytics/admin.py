@@ -1,24 +1,35 @@
 from django.contrib import admin, messages
-from django.utils import timezone
 
+from config.backoffice.options import CompanyScopedAdmin, actor
+
+from . import services
+from .api.views import AlertViewSet
+from .dashboard import dashboard
 from .models import Alert
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(CompanyScopedAdmin):
+    """Read-only but for resolving, which the API's `resolve` permission allows."""
+
+    api_viewset = AlertViewSet
+    api_actions = {"view": "list", "resolve": "resolve"}
     list_display = ["created_at", "company", "kind", "severity", "status", "title"]
     list_filter = ["status", "kind", "severity"]
-    search_fields = ["title", "message", "company__name"]
+    search_fields = ["title", "message"]
     list_select_related = ["company"]
     readonly_fields = [f.name for f in Alert._meta.fields]
     actions = ["resolve"]
 
-    def has_add_permission(self, request):
-        return False
+    def has_resolve_permission(self, request):
+        return self.allows(request, "resolve")
 
-    @admin.action(description="Resolve the selected alerts", permissions=["change"])
+    @admin.action(description="Resolve the selected alerts", permissions=["resolve"])
     def resolve(self, request, queryset):
-        count = queryset.filter(status=Alert.Status.OPEN).update(
-            status=Alert.Status.RESOLVED, resolved_at=timezone.now(), resolved_by=request.user
-        )
-        self.message_user(request, f"{count} alerts resolved.", messages.SUCCESS)
+        alerts = queryset.filter(status=Alert.Status.OPEN)
+        for alert in alerts:
+            services.alert_resolve(actor=actor(request), alert=alert)
+        self.message_user(request, f"{len(alerts)} alerts resolved.", messages.SUCCESS)
+
+
+admin.site.register_page("dashboard/", dashboard, name="dashboard")

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
-    Case,
     Count,
     DecimalField,
     Exists,
@@ -21,12 +20,12 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 
 from companies.models import Company
 from inventory.models import MovementKind, StockLevel, StockMovement
+from inventory.selectors import low_stock
 from sales.models import Payment, PaymentMethod, Refund, Sale, SaleLine, Shift
 
 from .models import Alert
@@ -83,16 +82,7 @@ class LowStock:
     kind = Alert.Kind.LOW_STOCK
 
     def findings(self, company: Company, now: dt.datetime) -> list[Finding]:
-        reorder_at = Case(
-            When(product__reorder_point__gt=0, then=F("product__reorder_point")),
-            default=Value(company.settings.low_stock_threshold),
-            output_field=QUANTITY,
-        )
-        levels = (
-            _tracked_levels(company)
-            .annotate(reorder_at=reorder_at)
-            .filter(quantity__lte=F("reorder_at"))
-        )
+        levels = low_stock(_tracked_levels(company), company)
         return [
             Finding(
                 "stocklevel",

@@ -289,3 +289,42 @@ def inventory_valuation(*, company: Company, location_id: int | None = None) -> 
         "total_value": sum((row["value"] for row in rows), ZERO),
         "rows": rows,
     }
+
+
+DASHBOARD_DAYS = 30
+TOP_PRODUCTS = 5
+
+
+def dashboard(*, company: Company, today: dt.date) -> dict:
+    """The back office's first page: today, this week (from Monday), every day of the last
+    30 (days without sales as zero), the top products of those days, from the sales report."""
+    first = today - dt.timedelta(days=DASHBOARD_DAYS - 1)
+    by_day = {
+        row["key"]: row
+        for row in sales_report(company=company, day_from=first, day_to=today, group_by="day")[
+            "rows"
+        ]
+    }
+    days = [first + dt.timedelta(days=n) for n in range(DASHBOARD_DAYS)]
+    daily = [
+        {
+            "day": day,
+            "sales_count": by_day.get(day.isoformat(), {}).get("sales_count", 0),
+            "net_total": by_day.get(day.isoformat(), {}).get("net_total", ZERO),
+        }
+        for day in days
+    ]
+    monday = today - dt.timedelta(days=today.weekday())
+    week = [row for row in daily if row["day"] >= monday]
+    products = sales_report(company=company, day_from=first, day_to=today, group_by="product")
+    return {
+        "currency": company.currency,
+        "today": daily[-1],
+        "week": {
+            "from": monday,
+            "sales_count": sum(row["sales_count"] for row in week),
+            "net_total": sum((row["net_total"] for row in week), ZERO),
+        },
+        "daily": daily,
+        "top_products": products["rows"][:TOP_PRODUCTS],
+    }

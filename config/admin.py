@@ -1,11 +1,13 @@
 from django.contrib import admin
 
+from .backoffice.options import PlatformAdmin
 from .models import IdempotencyKey
 
 
 @admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(admin.ModelAdmin):
-    """Read-only: keys are written by the idempotency layer and purged by its command."""
+class IdempotencyKeyAdmin(PlatformAdmin):
+    """Platform plumbing, read-only: keys are written by the idempotency layer and purged by
+    its command (or deleted here)."""
 
     list_display = ["created_at", "company", "key", "state", "response_status"]
     list_filter = ["state"]

@@ -1,11 +1,44 @@
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Round
+
+from companies.models import Company
 
 from .models import StockLevel, StockMovement
 
 QUANTITY = DecimalField(max_digits=14, decimal_places=3)
+
+
+def with_reorder_point(levels: QuerySet[StockLevel], company: Company) -> QuerySet[StockLevel]:
+    """Levels annotated with `reorder_at`: the product's reorder point, or the company's
+    low-stock threshold when the product has none. A level at or below it is low."""
+    return levels.annotate(
+        reorder_at=Case(
+            When(product__reorder_point__gt=0, then=F("product__reorder_point")),
+            default=Value(company.settings.low_stock_threshold),
+            output_field=QUANTITY,
+        )
+    )
+
+
+def low_stock(levels: QuerySet[StockLevel], company: Company, *, low: bool = True):
+    levels = with_reorder_point(levels, company)
+    if low:
+        return levels.filter(quantity__lte=F("reorder_at"))
+    return levels.filter(quantity__gt=F("reorder_at"))
 
 
 def _same_place(model):

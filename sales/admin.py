@@ -1,21 +1,11 @@
 from django.contrib import admin
 from django.utils.html import format_html_join
 
-from inventory.admin import ReadOnlyAdmin
+from config.backoffice.options import VIEW_ONLY, CompanyScopedAdmin, ReadOnlyInline
 
+from .api.views import SaleViewSet, ShiftViewSet
 from .models import CashMovement, Payment, Refund, RefundLine, Sale, SaleLine, Shift
 from .selectors import shift_report
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class SaleLineInline(ReadOnlyInline):
@@ -48,8 +38,15 @@ class RefundInline(ReadOnlyInline):
     show_change_link = True
 
 
+class SalesDocumentAdmin(CompanyScopedAdmin):
+    """Sales, refunds and shifts change only through the API's services (the registers)."""
+
+    api_actions = VIEW_ONLY
+
+
 @admin.register(Sale)
-class SaleAdmin(ReadOnlyAdmin):
+class SaleAdmin(SalesDocumentAdmin):
+    api_viewset = SaleViewSet
     list_display = [
         "receipt_number",
         "created_at",
@@ -73,7 +70,10 @@ class RefundLineInline(ReadOnlyInline):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(SalesDocumentAdmin):
+    """Refunds are read with their sales in the API: the same permission."""
+
+    api_viewset = SaleViewSet
     list_display = ["id", "sale", "created_at", "method", "total", "restock", "user"]
     list_filter = ["method", "restock"]
     list_select_related = ["sale", "user"]
@@ -87,7 +87,8 @@ class CashMovementInline(ReadOnlyInline):
 
 
 @admin.register(Shift)
-class ShiftAdmin(ReadOnlyAdmin):
+class ShiftAdmin(SalesDocumentAdmin):
+    api_viewset = ShiftViewSet
     list_display = [
         "id",
         "register",

@@ -7,30 +7,16 @@ vacuous.
 
 import json
 import re
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from analytics.services import alerts_run
-from catalog.models import Category, Customer, Product, TaxRate
-from inventory.services import StockLine, stock_receive
-from sales.services import (
-    PaymentRequest,
-    RefundLineRequest,
-    SaleLineRequest,
-    refund_create,
-    sale_complete,
-    shift_cash_movement,
-    shift_open,
-)
-from tests.factories import AuditEventFactory, LocationFactory, RegisterFactory, RoleFactory
+from tests.seed import SECRET, seed_first_company
 
 API_PREFIX = "api/v1/"
 # Models that are not company data: every company sees the same rows.
 GLOBAL_MODELS = {Permission}
-SECRET = "zz-secret-of-a"
 
 
 def _walk(patterns, prefix=""):
@@ -61,55 +47,6 @@ ROUTES = api_routes()
 def concrete(pattern: str, value) -> str:
     path = re.sub(r"\(\?P<\w+>[^)]*\)", str(value), pattern)
     return "/" + path.replace("/?", "")
-
-
-def seed_first_company(tenant):
-    """Rows of company A in every table an API route reads."""
-    LocationFactory(company=tenant.company, name=f"{SECRET} location")
-    RegisterFactory(company=tenant.company, location=tenant.location, name=f"{SECRET} register")
-    RoleFactory(company=tenant.company, name=f"{SECRET} role")
-    member = tenant.member("cashier")
-    member.user.email = f"{SECRET}@example.com"
-    member.user.save()
-    AuditEventFactory(company=tenant.company, action=f"{SECRET}.event")
-    tax_rate = TaxRate.objects.create(company=tenant.company, name=f"{SECRET} tax", rate=16)
-    category = Category.objects.create(company=tenant.company, name=f"{SECRET} category")
-    product = Product.objects.create(
-        company=tenant.company,
-        sku=f"{SECRET}-sku",
-        name=f"{SECRET} product",
-        price=10,
-        tax_rate=tax_rate,
-        category=category,
-    )
-    Customer.objects.create(company=tenant.company, name=f"{SECRET} customer")
-    stock_receive(
-        actor=tenant.admin,
-        location=tenant.location,
-        supplier=f"{SECRET} supplier",
-        lines=[StockLine(product=product, quantity=Decimal(5), unit_cost=Decimal(3))],
-    )
-    shift = shift_open(actor=tenant.admin, register=tenant.register, opening_cash=Decimal(100))
-    shift_cash_movement(
-        actor=tenant.admin, shift=shift, kind="pay_in", amount=Decimal(5), reason=SECRET
-    )
-    sale = sale_complete(
-        actor=tenant.admin,
-        register=tenant.register,
-        lines=[SaleLineRequest(product_id=product.pk, quantity=Decimal(2))],
-        payments=[PaymentRequest(method="cash", amount=Decimal(50))],
-        note=f"{SECRET} sale",
-    )
-    alerts_run(company=tenant.company)
-    refund_create(
-        actor=tenant.admin,
-        sale=sale,
-        register=tenant.register,
-        lines=[RefundLineRequest(sale_line_id=sale.lines.get().pk, quantity=Decimal(1))],
-        method="cash",
-        reason=f"{SECRET} refund",
-        restock=True,
-    )
 
 
 def model_of(view_class):

@@ -25,13 +25,18 @@ class ActionPermission(BasePermission):
         if getattr(request, "membership", None) is None:
             return False
         action = getattr(view, "action", None) or ("get" if method == "head" else method)
-        required = view.permissions_by_action.get(action)
-        if required is None:
-            return False
-        if required == ANY_MEMBER:
-            return True
-        codes = required if isinstance(required, tuple) else (required,)
-        return request.user.has_perms(codes)
+        return user_meets(request.user, view.permissions_by_action.get(action))
+
+
+def user_meets(user, required) -> bool:
+    """Whether a user, with the membership they act as attached, meets an entry of a
+    `permissions_by_action` map (a code, a tuple of codes, ANY_MEMBER, or None: refused)."""
+    if required is None:
+        return False
+    if required == ANY_MEMBER:
+        return True
+    codes = required if isinstance(required, tuple) else (required,)
+    return user.has_perms(codes)
 
 
 def crud_permissions(*, view: str, add: str, change: str, delete: str | None = None) -> dict:

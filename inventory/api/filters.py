@@ -1,9 +1,9 @@
 import django_filters
-from django.db.models import Case, DecimalField, F, Value, When
 
 from config.api.filters import DayFilter, FilterSet, IdFilter, StrictBooleanFilter
 
 from ..models import StockLevel, StockMovement
+from ..selectors import low_stock
 
 
 class StockLevelFilter(FilterSet):
@@ -20,16 +20,7 @@ class StockLevelFilter(FilterSet):
         fields = ["product", "location"]
 
     def filter_below_reorder(self, queryset, name, value):
-        threshold = self.request.company.settings.low_stock_threshold
-        reorder = Case(
-            When(product__reorder_point__gt=0, then=F("product__reorder_point")),
-            default=Value(threshold),
-            output_field=DecimalField(max_digits=12, decimal_places=3),
-        )
-        annotated = queryset.annotate(effective_reorder_point=reorder)
-        if value:
-            return annotated.filter(quantity__lte=F("effective_reorder_point"))
-        return annotated.filter(quantity__gt=F("effective_reorder_point"))
+        return low_stock(queryset, self.request.company, low=value)
 
 
 class StockMovementFilter(FilterSet):

@@ -78,7 +78,8 @@ def gunicorn(transactional_db):
         try:
             if requests.get(base + "/api/v1/health", timeout=1).status_code == 200:
                 break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # Not listening yet, or a worker still booting on a busy machine.
             time.sleep(0.2)
     else:
         process.kill()

@@ -1,0 +1,1 @@
+"""The admin site as a company-scoped back office for shop staff."""
