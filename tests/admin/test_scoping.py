@@ -66,7 +66,9 @@ def test_another_companys_object_is_404(world, model_admin, page):
     before = snapshot(model_admin.model, tenant.company)
     client = backoffice_client(outsider.admin)
     url = admin_url(model_admin, page, obj.pk)
-    assert client.get(url).status_code == 404
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")  # a page, not the API's JSON
     assert client.post(url, {"post": "yes", "name": "taken"}).status_code == 404
     assert snapshot(model_admin.model, tenant.company) == before
 
