@@ -32,7 +32,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200, blank=True, default="")
     is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False, help_text="May sign in to the admin site.")
+    is_staff = models.BooleanField(
+        default=False,
+        help_text=(
+            "Unused by this project's sign-in: the back office admits superusers and members "
+            "whose roles grant accounts.access_backoffice."
+        ),
+    )
     date_joined = models.DateTimeField(auto_now_add=True)
 
     objects = UserManager()
