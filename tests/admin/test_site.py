@@ -122,6 +122,16 @@ def test_platform_pages_are_for_superusers_only(tenant):
         assert client.get(url).status_code == 403, url
 
 
+def coffee_in_stock(tenant, *, price):
+    product = Product.objects.create(company=tenant.company, sku="C1", name="Coffee", price=price)
+    stock_receive(
+        actor=tenant.admin,
+        location=tenant.location,
+        lines=[StockLine(product=product, quantity=Decimal(10), unit_cost=Decimal(5))],
+    )
+    return product
+
+
 def sell(tenant, product, quantity):
     shift = shift_open(actor=tenant.admin, register=tenant.register, opening_cash=Decimal(0))
     sale_complete(
@@ -134,12 +144,7 @@ def sell(tenant, product, quantity):
 
 
 def test_the_dashboard_shows_todays_sales_and_top_products(tenant):
-    product = Product.objects.create(company=tenant.company, sku="C1", name="Coffee", price=25)
-    stock_receive(
-        actor=tenant.admin,
-        location=tenant.location,
-        lines=[StockLine(product=product, quantity=Decimal(10), unit_cost=Decimal(5))],
-    )
+    product = coffee_in_stock(tenant, price=25)
     sell(tenant, product, 2)
     response = backoffice_client(tenant.member("manager")).get("/admin/dashboard/")
     assert response.status_code == 200
@@ -184,12 +189,7 @@ def test_the_low_stock_list(tenant):
 
 
 def test_the_dashboards_week_starts_on_monday_in_the_companys_time_zone(tenant):
-    product = Product.objects.create(company=tenant.company, sku="C1", name="Coffee", price=10)
-    stock_receive(
-        actor=tenant.admin,
-        location=tenant.location,
-        lines=[StockLine(product=product, quantity=Decimal(10), unit_cost=Decimal(5))],
-    )
+    product = coffee_in_stock(tenant, price=10)
     shift = sell(tenant, product, 1)
     sale_complete(
         actor=tenant.admin,
