@@ -228,7 +228,11 @@ def membership_deactivate(*, actor: Membership, membership: Membership) -> Membe
 
 def token_issue(*, email: str, password: str) -> tuple[User, str]:
     """A new bearer token for valid credentials; the token is stored hashed with an expiry."""
-    user = authenticate(email=User.objects.normalize_email(email), password=password)
+    email = User.objects.normalize_email(email)
+    user = authenticate(email=email, password=password)
+    if user is None and password != password.strip():
+        # Passwords set before new ones were taken as typed were stored trimmed.
+        user = authenticate(email=email, password=password.strip())
     if user is None:
         raise DomainError("invalid_credentials", "Email or password is wrong.", status=400)
     _, token = AuthToken.objects.create(user)

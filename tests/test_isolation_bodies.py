@@ -3,8 +3,9 @@
 The serializers are found by walking each app's `api.serializers` module, and their fields
 (nested serializers and lists included) by walking `fields`; serializers added later are
 covered without editing this file. Each scoped field is given an object of the second company
-(400 `does_not_exist` on that field, nothing written) and, as the control that makes the test
-able to fail, an object of the first company (no error on that field).
+(a `does_not_exist` error on that field, so the request is a 400 before any write) and, as the
+control that makes the test able to fail, an object of the first company (no error on that
+field). The API tests of each app send such bodies over HTTP and check nothing was written.
 """
 
 import inspect

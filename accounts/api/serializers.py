@@ -1,4 +1,8 @@
-from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.password_validation import (
+    MinimumLengthValidator,
+    get_default_password_validators,
+    validate_password,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
@@ -11,8 +15,15 @@ from ..models import AuditEvent, Membership, Role, User
 from ..roles import holdable_codes
 from ..selectors import permission_code
 
-# As AUTH_PASSWORD_VALIDATORS' MinimumLengthValidator (its default), so the schema can say it.
-PASSWORD_MIN_LENGTH = 8
+
+def _password_min_length() -> int | None:
+    """AUTH_PASSWORD_VALIDATORS' minimum length, so the schema can state it."""
+    lengths = [
+        validator.min_length
+        for validator in get_default_password_validators()
+        if isinstance(validator, MinimumLengthValidator)
+    ]
+    return max(lengths, default=None)
 
 
 class PasswordField(CharField):
@@ -20,7 +31,7 @@ class PasswordField(CharField):
 
     def __init__(self, **kwargs):
         kwargs.update(
-            min_length=PASSWORD_MIN_LENGTH,
+            min_length=_password_min_length(),
             max_length=128,
             write_only=True,
             trim_whitespace=False,

@@ -4,7 +4,7 @@ from functools import cache
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.fields import CharField
+from config.api.fields import CharField, PercentField
 from config.api.serializers import CompanyModelSerializer, ModelSerializer
 
 from ..currencies import active_currency_codes
@@ -27,6 +27,7 @@ class CurrencyField(CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("min_length", 3)
         kwargs.setdefault("max_length", 3)
+        kwargs.setdefault("trim_whitespace", False)  # an enum value, as the schema lists it
         kwargs.setdefault("help_text", "ISO 4217 code, e.g. MXN")
         super().__init__(**kwargs)
 
@@ -45,6 +46,7 @@ class TimeZoneField(CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("trim_whitespace", False)  # an enum value, as the schema lists it
         kwargs.setdefault("help_text", "IANA time zone, e.g. America/Mexico_City")
         super().__init__(**kwargs)
 
@@ -60,6 +62,7 @@ class SettingsSerializer(ModelSerializer):
     name = CharField(source="company.name", max_length=200)
     currency = CurrencyField(source="company.currency")
     timezone = TimeZoneField(source="company.timezone")
+    max_discount_percent = PercentField(required=False)
 
     class Meta:
         model = CompanySettings

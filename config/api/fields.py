@@ -9,7 +9,12 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    EmailValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -46,7 +51,13 @@ VISIBLE_CHAR = f"[^{_SPACES}\\u0000]"
 
 
 class CharField(serializers.CharField):
-    """Text only: a number or a boolean is refused, not turned into a string."""
+    """Text only: a number or a boolean is refused, not turned into a string. Text checked by a
+    regular expression is taken as sent (the expression is the whole rule, as the schema says)."""
+
+    def __init__(self, **kwargs):
+        if any(isinstance(v, RegexValidator) for v in kwargs.get("validators", ())):
+            kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
@@ -62,22 +73,39 @@ class CharField(serializers.CharField):
             return None
         if not self.trim_whitespace:
             return f"^{TEXT_CHAR}*$"
-        low = max(self.min_length or 1, 1)
-        if self.max_length is None:
-            core = f"{VISIBLE_CHAR}(?:{TEXT_CHAR}*{VISIBLE_CHAR})?"
-        elif self.max_length == 1:
+        # Non-blank text trims to `low` to `high` characters, first and last visible.
+        low, high = max(self.min_length or 1, 1), self.max_length
+        if high == 1:
             core = VISIBLE_CHAR
         else:
-            inner = f"{TEXT_CHAR}{{{max(low - 2, 0)},{self.max_length - 2}}}"
-            core = f"{VISIBLE_CHAR}(?:{inner}{VISIBLE_CHAR})"
-            if low <= 1:
-                core = f"{VISIBLE_CHAR}(?:{inner}{VISIBLE_CHAR})?"
+            inner = f"{TEXT_CHAR}{{{max(low - 2, 0)},{'' if high is None else high - 2}}}"
+            core = f"{VISIBLE_CHAR}(?:{inner}{VISIBLE_CHAR})" + ("?" if low == 1 else "")
         optional = "?" if self.allow_blank else ""
         return rf"^{SPACE}*(?:{core}){optional}{SPACE}*$"
 
 
+# What Django's EmailValidator takes, in ASCII: a dot-atom before the @, host labels, and a
+# top-level label of 2 to 63 letters and inner dashes (or punycode). Non-ASCII domains, quoted
+# local parts, IP literals and "localhost", which it also takes, are refused, so that this
+# pattern is the whole rule.
+_ATOM = "[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+"
+_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_TOP_LABEL = "(?:[A-Za-z][A-Za-z-]{0,61}[A-Za-z]|xn--[A-Za-z0-9]{1,59})"
+EMAIL_PATTERN = rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*\.{_TOP_LABEL}$"
+
+
 class EmailField(CharField, serializers.EmailField):
-    pass
+    """An e-mail address as sent (no padding), matching EMAIL_PATTERN: the pattern is the whole
+    rule, in the schema too (validators disagree about `format: email`)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+        # The pattern takes a subset of what EmailValidator takes: one check, one error.
+        self.validators = [v for v in self.validators if not isinstance(v, EmailValidator)]
+        self.validators.append(
+            RegexValidator(EMAIL_PATTERN, message=self.error_messages["invalid"])
+        )
 
 
 @extend_schema_field(ID_SCHEMA)
@@ -132,8 +160,9 @@ class DecimalField(serializers.DecimalField):
         if isinstance(data, bool) or (isinstance(data, str) and not PLAIN_DECIMAL.fullmatch(data)):
             self.fail("invalid")
         value = super().to_internal_value(data)
-        if value.is_signed() and self.min_value is not None and self.min_value >= 0:
-            self.fail("min_value", min_value=self.min_value)  # "-0"
+        signed = isinstance(data, str) and data.startswith("-")
+        if signed and self.min_value is not None and self.min_value >= 0:
+            self.fail("min_value", min_value=self.min_value)  # "-0": the pattern has no sign
         if self.nonzero and value == 0:
             self.fail("zero_quantity")
         return value
@@ -151,11 +180,7 @@ class DecimalField(serializers.DecimalField):
         positive += rf"|0\.(?:{'|'.join(small)}))" if places else ")"
         unit = Decimal(1).scaleb(-places)
         if maximum is not None:
-            # Only the bounds the API uses: percents, 0 to 100.
-            if (minimum, maximum) != (0, 100):
-                raise ValueError(f"no pattern for {minimum}..{maximum}")
-            zeros = rf"(?:\.0{{1,{places}}})?" if places else ""
-            return rf"^(?:100{zeros}|[1-9]?[0-9]{_fraction(places)})$"
+            raise ValueError(f"no pattern for a maximum of {maximum}: use PercentField")
         if minimum is None:
             return rf"^-?{positive if self.nonzero else any_number}$"
         if minimum == 0 and not self.nonzero:
@@ -229,6 +254,9 @@ class PercentField(DecimalField):
             max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("100")
         )
         super().__init__(**kwargs)
+
+    def pattern(self) -> str:
+        return rf"^(?:100(?:\.0{{1,2}})?|[1-9]?[0-9]{_fraction(self.decimal_places)})$"
 
 
 def money_exponent(company) -> Decimal:

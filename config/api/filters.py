@@ -66,6 +66,11 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 BLANK_QUERY_VALUE = "Give a value or leave the parameter out."
 
 
+def refuses_empty(query_filter) -> bool:
+    """Free text, and an empty ordering (no ordering asked), may be empty; typed values not."""
+    return not isinstance(query_filter, django_filters.CharFilter | django_filters.OrderingFilter)
+
+
 class FilterSet(django_filters.FilterSet):
     """The base of every list filter: boolean fields take only `true` or `false`, and an empty
     value (`?status=`) is a 400 rather than no filter, except for free text."""
@@ -76,9 +81,7 @@ class FilterSet(django_filters.FilterSet):
     }
 
     def _typed_filters(self) -> list[str]:
-        # Free text, and an empty ordering (no ordering asked), may be empty.
-        free = (django_filters.CharFilter, django_filters.OrderingFilter)
-        return [name for name, f in self.filters.items() if not isinstance(f, free)]
+        return [name for name, f in self.filters.items() if refuses_empty(f)]
 
     def is_valid(self):
         valid = super().is_valid()

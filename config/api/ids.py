@@ -12,8 +12,8 @@ def parse_id(value) -> int | None:
         return None
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.isascii() and value.isdigit():
-        number = int(value)
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        number = int(value)  # 19 digits hold MAX_ID; int() of thousands of digits raises
     else:
         return None
     return number if 1 <= number <= MAX_ID else None

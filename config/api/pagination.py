@@ -3,6 +3,7 @@ from rest_framework import pagination
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 WHOLE_NUMBER = "A whole number of 1 or more, given once."
+HUGE = 10**18
 
 
 def _page_number(request, name: str) -> int | None:
@@ -11,9 +12,10 @@ def _page_number(request, name: str) -> int | None:
     if not values:
         return None
     [value] = values if len(values) == 1 else [""]
-    if not (value.isascii() and value.isdigit() and int(value) >= 1):
+    if not (value.isascii() and value.isdigit() and value.strip("0")):
         raise ValidationError({name: [ErrorDetail(WHOLE_NUMBER, code="invalid")]})
-    return int(value)
+    # Past 18 digits any number is "more than there is"; int() of thousands of digits raises.
+    return int(value) if len(value) <= 18 else HUGE
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

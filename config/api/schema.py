@@ -18,6 +18,7 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from .fields import TEXT_CHAR, CharField, DecimalField, EmailField
+from .filters import refuses_empty
 
 
 class ClientErrorSerializer(serializers.Serializer):
@@ -96,12 +97,17 @@ class AutoSchema(openapi.AutoSchema):
                 flat = get_flat_serializer_fields(serializer)
                 fields.extend(get_serializer_fields_with_error_codes(flat))
         if self.method == "GET":
-            # config.api.filters.FilterSet and QuerySerializer refuse empty typed values.
             for data_field in fields:
-                field = data_field.field
-                if not isinstance(field, forms.CharField) and not getattr(field, "allow_blank", 0):
+                if self._refuses_empty(data_field.name, data_field.field):
                     data_field.error_codes.add("blank")
         return fields
+
+    def _refuses_empty(self, name: str, field) -> bool:
+        """As config.api.filters.FilterSet and QuerySerializer answer an empty value."""
+        if isinstance(field, forms.Field):
+            filters = getattr(getattr(self.view, "filterset_class", None), "base_filters", {})
+            return name not in filters or refuses_empty(filters[name])
+        return not getattr(field, "allow_blank", False)
 
     def _insert_field_validators(self, field, schema):
         # A trimmed text field's pattern already holds its length bounds (after trimming).
@@ -181,9 +187,8 @@ class CharFieldExtension(OpenApiSerializerFieldExtension):
         pattern = field.text_pattern()
         if direction == "request" and pattern and "pattern" not in schema:
             schema["pattern"] = pattern
-        if isinstance(field, EmailField) and field.allow_blank:
-            # format: email alone refuses the empty string a blank e-mail is.
-            return {"anyOf": [schema, {"type": "string", "enum": [""]}]}
+        if isinstance(field, EmailField):
+            schema.pop("format", None)  # EMAIL_PATTERN says it exactly
         return schema
 
 
@@ -198,4 +203,7 @@ class DecimalFieldExtension(OpenApiSerializerFieldExtension):
         string = {"type": "string", "format": "decimal", "pattern": self.target.pattern()}
         if direction == "response":
             return string
-        return {"oneOf": [string, self.target.number_schema()]}
+        branches = [string, self.target.number_schema()]
+        if self.target.allow_null:  # OpenAPI 3.0's nullable only counts beside a type
+            branches = [{**branch, "nullable": True} for branch in branches]
+        return {"anyOf": branches}

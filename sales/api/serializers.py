@@ -5,8 +5,14 @@ from rest_framework import serializers
 
 from catalog.models import Customer
 from companies.models import Register
-from config.api.fields import BooleanField, CharField, MoneyField, PercentField, QuantityField
-from config.api.ids import MAX_ID
+from config.api.fields import (
+    BooleanField,
+    CharField,
+    IdField,
+    MoneyField,
+    PercentField,
+    QuantityField,
+)
 from config.api.serializers import CompanyPrimaryKeyRelatedField, ModelSerializer
 
 from ..models import CashMovement, Payment, PaymentMethod, Refund, RefundLine, Sale, SaleLine, Shift
@@ -88,7 +94,7 @@ class ShiftReportSerializer(serializers.Serializer):
 
 
 class SaleLineInputSerializer(serializers.Serializer):
-    product = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    product = IdField()
     quantity = QuantityField(min_value=Decimal("0.001"))
     unit_price = MoneyField(
         required=False,
@@ -229,7 +235,7 @@ class VoidSerializer(serializers.Serializer):
 
 
 class RefundLineInputSerializer(serializers.Serializer):
-    sale_line = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    sale_line = IdField()
     quantity = QuantityField(min_value=Decimal("0.001"))
 
 

@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from companies.models import Register
+from tests.conftest import error_codes
 
 
 @pytest.fixture
@@ -125,3 +126,17 @@ def test_a_body_over_the_limit_is_413(client, settings):
     response = client.post("/api/v1/roles", body, content_type="application/json")
     assert response.status_code == 413
     assert response.json()["errors"][0]["code"] == "request_too_large"
+
+
+def test_thousands_of_digits_in_ids_and_pages_are_clean_answers(tenant):
+    from catalog.models import Product
+
+    client = tenant.client()
+    digits = "1" * 5000
+    body = {"sku": "Z", "name": "x", "price": "1", "category": digits}
+    assert error_codes(client.post("/api/v1/products", body)) == ["incorrect_type"]
+    assert not Product.objects.filter(sku="Z").exists()
+    assert client.get(f"/api/v1/products?page={digits}").status_code == 404
+    assert client.get(f"/api/v1/products?page_size={digits}").status_code == 200
+    valuation = client.get(f"/api/v1/reports/inventory-valuation?location={digits}")
+    assert error_codes(valuation) == ["invalid"]

@@ -94,3 +94,38 @@ def test_strings_and_booleans_refuse_other_json_types():
     assert not accepts(CharField(), 0) and not accepts(CharField(), False)
     assert not accepts(BooleanField(), 0) and not accepts(BooleanField(), "true")
     assert BooleanField().run_validation(False) is False
+
+
+@pytest.mark.parametrize(
+    "address, taken",
+    [
+        ("ana@example.com", True),
+        ("a.b+c@mail.example.mx", True),
+        ("0@0.a", False),  # format: email would take it; Django's validator doesn't
+        ("0@0.00", False),
+        ("ana@xn--and-6ma2c.mx", True),
+        ("ana@localhost", False),
+        (" ana@example.com", False),
+        ('"a b"@example.com', False),
+        ("ana@ñandú.mx", False),
+    ],
+)
+def test_email_addresses_pass_exactly_when_they_match_the_pattern(address, taken):
+    from config.api.fields import EMAIL_PATTERN, EmailField
+
+    assert accepts(EmailField(), address) == taken == bool(re.fullmatch(EMAIL_PATTERN, address))
+
+
+@settings(max_examples=300, deadline=None)
+@given(address=st.emails() | st.from_regex(r"[a-z0-9.-]{1,8}@[a-z0-9.-]{1,12}", fullmatch=True))
+def test_the_email_pattern_takes_only_what_djangos_validator_takes(address):
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from config.api.fields import EMAIL_PATTERN
+
+    if re.fullmatch(EMAIL_PATTERN, address):
+        try:
+            validate_email(address)
+        except ValidationError:
+            pytest.fail(f"the pattern takes {address!r}, Django's validator doesn't")
