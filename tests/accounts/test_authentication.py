@@ -238,3 +238,20 @@ def test_request_id_is_echoed_or_generated(tenant):
     generated = client.get(ME, HTTP_X_REQUEST_ID="bad id with spaces")
     assert generated["X-Request-Id"] != "bad id with spaces"
     assert len(generated["X-Request-Id"]) == 32
+
+
+def test_passwords_are_taken_as_typed(anonymous, tenant, password_user):
+    password_user.set_password("  a padded passphrase  ")
+    password_user.save()
+    assert token_for(anonymous, password_user.email, "  a padded passphrase  ").status_code == 200
+    assert error_codes(token_for(anonymous, password_user.email, "a padded passphrase")) == [
+        "invalid_credentials"
+    ]
+
+
+def test_a_password_stored_trimmed_before_still_signs_in_as_typed_then(anonymous, password_user):
+    # Until passwords were taken as typed, " secret " was stored as "secret".
+    password_user.set_password("a stored passphrase")
+    password_user.save()
+    assert token_for(anonymous, password_user.email, " a stored passphrase ").status_code == 200
+    assert AuthToken.objects.filter(user=password_user).count() == 1
