@@ -398,13 +398,13 @@ QUERIED = [(REPORTS, group) for group in GROUPS] + [(VALUATION, None)]
 
 # Exact budgets, authentication's two queries included. Every sales report reads its totals and
 # the refunds' total, then: day and hour the sales, lines and refunds grouped; cashier and
-# register the same plus their names; product and category the lines and refund lines grouped
-# plus the names; payment_method the payments, the change and the refunds by method.
+# register the same plus their names; product and category the lines and refund lines grouped,
+# each group with its name; payment_method the payments, the change and the refunds by method.
 REPORT_QUERIES = {
     "day": 7,
     "hour": 7,
-    "product": 7,
-    "category": 7,
+    "product": 6,
+    "category": 6,
     "cashier": 8,
     "payment_method": 7,
     "register": 8,
