@@ -43,22 +43,14 @@ def _window(company: Company, day_from: dt.date, day_to: dt.date):
 
 
 def _sale_level_keys(group_by: str, tz):
-    """(key for sales, key for refunds, key for sale lines) of a sale-level grouping."""
+    """(key for sales, key for refunds) of a sale-level grouping."""
     if group_by == "day":
-        return (
-            TruncDate("created_at", tzinfo=tz),
-            TruncDate("created_at", tzinfo=tz),
-            TruncDate("sale__created_at", tzinfo=tz),
-        )
+        return TruncDate("created_at", tzinfo=tz), TruncDate("created_at", tzinfo=tz)
     if group_by == "hour":
-        return (
-            ExtractHour("created_at", tzinfo=tz),
-            ExtractHour("created_at", tzinfo=tz),
-            ExtractHour("sale__created_at", tzinfo=tz),
-        )
+        return ExtractHour("created_at", tzinfo=tz), ExtractHour("created_at", tzinfo=tz)
     if group_by == "cashier":
-        return F("cashier_id"), F("sale__cashier_id"), F("sale__cashier_id")
-    return F("register_id"), F("register_id"), F("sale__register_id")
+        return F("cashier_id"), F("sale__cashier_id")
+    return F("register_id"), F("register_id")
 
 
 def _empty_row(key):
@@ -74,8 +66,8 @@ def _empty_row(key):
     }
 
 
-def _sale_level_rows(group_by, tz, sales, lines, refunds):
-    sales_key, refund_key, line_key = _sale_level_keys(group_by, tz)
+def _sale_level_rows(group_by, tz, sales, refunds):
+    sales_key, refund_key = _sale_level_keys(group_by, tz)
     rows: dict = {}
     for item in (
         sales.annotate(k=sales_key)
@@ -85,21 +77,19 @@ def _sale_level_rows(group_by, tz, sales, lines, refunds):
             total=_money_sum("total"),
             discount=_money_sum("discount_total"),
             tax=_money_sum("tax_total"),
+            q=_money_sum("quantity"),
         )
         .order_by()
     ):
         row = rows.setdefault(item["k"], _empty_row(item["k"]))
         row.update(
             sales_count=item["count"],
+            quantity=item["q"],
             gross_total=item["total"] + item["discount"],
             discount_total=item["discount"],
             tax_total=item["tax"],
             net_total=item["total"],
         )
-    for item in (
-        lines.annotate(k=line_key).values("k").annotate(q=_money_sum("quantity")).order_by()
-    ):
-        rows.setdefault(item["k"], _empty_row(item["k"]))["quantity"] = item["q"]
     for item in (
         refunds.annotate(k=refund_key).values("k").annotate(t=_money_sum("total")).order_by()
     ):
@@ -238,7 +228,7 @@ def sales_report(*, company: Company, day_from: dt.date, day_to: dt.date, group_
     elif group_by == "payment_method":
         rows = _payment_rows(sales, refunds)
     else:
-        rows = _sale_level_rows(group_by, tz, sales, lines, refunds)
+        rows = _sale_level_rows(group_by, tz, sales, refunds)
     labels = _labels(company, group_by, rows)
     ordered = sorted(rows.values(), key=lambda row: (row["key"] is None, row["key"]))
     if group_by in ("product", "category", "cashier", "register", "payment_method"):
