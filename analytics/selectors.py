@@ -9,7 +9,16 @@ import zoneinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 
 from catalog.models import Category, Product
@@ -34,22 +43,14 @@ def _window(company: Company, day_from: dt.date, day_to: dt.date):
 
 
 def _sale_level_keys(group_by: str, tz):
-    """(key for sales, key for refunds, key for sale lines) of a sale-level grouping."""
+    """(key for sales, key for refunds) of a sale-level grouping."""
     if group_by == "day":
-        return (
-            TruncDate("created_at", tzinfo=tz),
-            TruncDate("created_at", tzinfo=tz),
-            TruncDate("sale__created_at", tzinfo=tz),
-        )
+        return TruncDate("created_at", tzinfo=tz), TruncDate("created_at", tzinfo=tz)
     if group_by == "hour":
-        return (
-            ExtractHour("created_at", tzinfo=tz),
-            ExtractHour("created_at", tzinfo=tz),
-            ExtractHour("sale__created_at", tzinfo=tz),
-        )
+        return ExtractHour("created_at", tzinfo=tz), ExtractHour("created_at", tzinfo=tz)
     if group_by == "cashier":
-        return F("cashier_id"), F("sale__cashier_id"), F("sale__cashier_id")
-    return F("register_id"), F("register_id"), F("sale__register_id")
+        return F("cashier_id"), F("sale__cashier_id")
+    return F("register_id"), F("register_id")
 
 
 def _empty_row(key):
@@ -65,8 +66,8 @@ def _empty_row(key):
     }
 
 
-def _sale_level_rows(group_by, tz, sales, lines, refunds):
-    sales_key, refund_key, line_key = _sale_level_keys(group_by, tz)
+def _sale_level_rows(group_by, tz, sales, refunds):
+    sales_key, refund_key = _sale_level_keys(group_by, tz)
     rows: dict = {}
     for item in (
         sales.annotate(k=sales_key)
@@ -76,21 +77,19 @@ def _sale_level_rows(group_by, tz, sales, lines, refunds):
             total=_money_sum("total"),
             discount=_money_sum("discount_total"),
             tax=_money_sum("tax_total"),
+            q=_money_sum("quantity"),
         )
         .order_by()
     ):
         row = rows.setdefault(item["k"], _empty_row(item["k"]))
         row.update(
             sales_count=item["count"],
+            quantity=item["q"],
             gross_total=item["total"] + item["discount"],
             discount_total=item["discount"],
             tax_total=item["tax"],
             net_total=item["total"],
         )
-    for item in (
-        lines.annotate(k=line_key).values("k").annotate(q=_money_sum("quantity")).order_by()
-    ):
-        rows.setdefault(item["k"], _empty_row(item["k"]))["quantity"] = item["q"]
     for item in (
         refunds.annotate(k=refund_key).values("k").annotate(t=_money_sum("total")).order_by()
     ):
@@ -100,11 +99,15 @@ def _sale_level_rows(group_by, tz, sales, lines, refunds):
     return rows
 
 
-def _line_level_rows(group_by, lines, refund_lines):
-    field = "product_id" if group_by == "product" else "product__category_id"
+def _line_level_rows(company, group_by, lines, refund_lines):
+    key = F("product_id" if group_by == "product" else "product__category_id")
+    model = Product if group_by == "product" else Category
+    # Each group's name read with it, annotated after the sums and on the key's alias so that it
+    # is read once a group, not grouped by; a separate query would bind thousands of ids.
+    name = Subquery(model.objects.filter(company=company, pk=OuterRef("k")).values("name"))
     rows: dict = {}
     for item in (
-        lines.values(field)
+        lines.values(k=key)
         .annotate(
             count=Count("sale", distinct=True),
             q=_money_sum("quantity"),
@@ -112,11 +115,12 @@ def _line_level_rows(group_by, lines, refund_lines):
             discount=_money_sum("discount_amount"),
             tax=_money_sum("tax_amount"),
         )
+        .annotate(label=name)
         .order_by()
     ):
-        key = item[field]
-        row = rows.setdefault(key, _empty_row(key))
+        row = rows.setdefault(item["k"], _empty_row(item["k"]))
         row.update(
+            label=item["label"],
             sales_count=item["count"],
             quantity=item["q"],
             gross_total=item["total"] + item["discount"],
@@ -124,9 +128,11 @@ def _line_level_rows(group_by, lines, refund_lines):
             tax_total=item["tax"],
             net_total=item["total"],
         )
-    for item in refund_lines.values(field).annotate(t=_money_sum("total")).order_by():
-        key = item[field]
-        row = rows.setdefault(key, _empty_row(key))
+    for item in (
+        refund_lines.values(k=key).annotate(t=_money_sum("total")).annotate(label=name).order_by()
+    ):
+        row = rows.setdefault(item["k"], _empty_row(item["k"]))
+        row["label"] = item["label"]
         row["refunds_total"] = item["t"]
         row["net_total"] -= item["t"]
     return rows
@@ -156,8 +162,10 @@ def _payment_rows(sales, refunds):
     return rows
 
 
-def _labels(company, group_by, keys) -> dict:
-    keys = [key for key in keys if key is not None]
+def _labels(company, group_by, rows) -> dict:
+    if group_by in ("product", "category"):
+        return {key: row["label"] for key, row in rows.items() if key is not None}
+    keys = [key for key in rows if key is not None]
     if group_by == "day":
         return {key: key.isoformat() for key in keys}
     if group_by == "hour":
@@ -167,8 +175,7 @@ def _labels(company, group_by, keys) -> dict:
     if group_by == "cashier":
         users = get_user_model().objects.filter(pk__in=keys)
         return {user.pk: user.full_name or user.email for user in users}
-    model = {"product": Product, "category": Category, "register": Register}[group_by]
-    return dict(model.objects.filter(company=company, pk__in=keys).values_list("pk", "name"))
+    return dict(Register.objects.filter(company=company, pk__in=keys).values_list("pk", "name"))
 
 
 MONEY_KEYS = ("gross_total", "discount_total", "tax_total", "refunds_total", "net_total")
@@ -217,11 +224,11 @@ def sales_report(*, company: Company, day_from: dt.date, day_to: dt.date, group_
     )
 
     if group_by in ("product", "category"):
-        rows = _line_level_rows(group_by, lines, refund_lines)
+        rows = _line_level_rows(company, group_by, lines, refund_lines)
     elif group_by == "payment_method":
         rows = _payment_rows(sales, refunds)
     else:
-        rows = _sale_level_rows(group_by, tz, sales, lines, refunds)
+        rows = _sale_level_rows(group_by, tz, sales, refunds)
     labels = _labels(company, group_by, rows)
     ordered = sorted(rows.values(), key=lambda row: (row["key"] is None, row["key"]))
     if group_by in ("product", "category", "cashier", "register", "payment_method"):

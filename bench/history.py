@@ -53,7 +53,7 @@ STATEMENTS = [
     """,
     """
     CREATE TEMP TABLE bench_total ON COMMIT DROP AS
-    SELECT n, sum(total) AS total, sum(tax) AS tax, count(*) AS lines,
+    SELECT n, sum(total) AS total, sum(tax) AS tax, count(*) AS lines, sum(quantity) AS quantity,
            sum(CASE WHEN refunded THEN round(total / quantity, 2) ELSE 0 END) AS refunded,
            bool_or(refunded AND quantity = 1) AND count(*) = 1 AS fully_refunded,
            CASE WHEN n %% 10 < 6 THEN ceil(sum(total) / 10) * 10 - sum(total) ELSE 0 END
@@ -74,7 +74,8 @@ STATEMENTS = [
     INSERT INTO sales_sale (id, company_id, register_id, shift_id, cashier_id, receipt_sequence,
                             receipt_number, status, note, discount_percent, subtotal,
                             discount_total, tax_total, total, paid_total, change,
-                            refunded_total, created_at, voided_at, voided_by_id, void_reason)
+                            refunded_total, quantity, created_at, voided_at, voided_by_id,
+                            void_reason)
     SELECT %(sale_base)s + s.n, %(company)s, t.register_id,
            %(shift_base)s + s.day * %(tills)s + s.till + 1, t.cashier_id, s.sequence,
            t.prefix || '-' || lpad(s.sequence::text, 6, '0'),
@@ -83,7 +84,7 @@ STATEMENTS = [
                 WHEN a.refunded > 0 THEN 'partially_refunded'
                 ELSE 'completed' END,
            '', 0, a.total - a.tax, 0, a.tax, a.total, a.total + a.change, a.change, a.refunded,
-           s.created_at,
+           a.quantity, s.created_at,
            CASE WHEN s.n %% 199 = 0 THEN s.created_at + interval '5 minutes' END,
            CASE WHEN s.n %% 199 = 0 THEN %(admin)s END,
            CASE WHEN s.n %% 199 = 0 THEN 'Error de captura' ELSE '' END

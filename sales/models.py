@@ -125,6 +125,9 @@ class Sale(models.Model):
     paid_total = money_field()
     change = money_field()
     refunded_total = money_field(default=ZERO)
+    # Its lines' quantities summed, like the money totals: reports by day, hour, cashier or
+    # register read it instead of joining a year of lines to their sales.
+    quantity = quantity_field(default=ZERO)
     created_at = models.DateTimeField(auto_now_add=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     voided_by = models.ForeignKey(

@@ -295,6 +295,7 @@ def sale_complete(
         total=priced.total,
         paid_total=priced.total + change,
         change=change,
+        quantity=sum((line.quantity for line in lines), ZERO),
     )
     tracked = [
         index for index, line in enumerate(lines) if products[line.product_id].track_inventory

@@ -4,7 +4,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from config.api.fields import FIRST_DAY, CharField, DayField, IdField, MoneyField, QuantityField
-from config.api.serializers import ModelSerializer, QuerySerializer
+from config.api.serializers import ModelSerializer, QuerySerializer, RowSerializer
 
 from ..models import Alert
 from ..selectors import GROUPS
@@ -58,7 +58,7 @@ class ReportTotalsSerializer(serializers.Serializer):
     average_ticket = MoneyField()
 
 
-class ReportRowSerializer(serializers.Serializer):
+class ReportRowSerializer(RowSerializer):
     key = serializers.JSONField(help_text="The group: a day, an hour, an id, or a method.")
     label = CharField()
     sales_count = serializers.IntegerField()
@@ -87,7 +87,7 @@ class ValuationQuerySerializer(QuerySerializer):
     location = IdField(required=False)
 
 
-class ValuationRowSerializer(serializers.Serializer):
+class ValuationRowSerializer(RowSerializer):
     product = serializers.IntegerField()
     location = serializers.IntegerField()
     quantity = QuantityField()

@@ -397,17 +397,18 @@ def _trade(tenant, products, cashiers, registers, count, start):
 QUERIED = [(REPORTS, group) for group in GROUPS] + [(VALUATION, None)]
 
 # Exact budgets, authentication's two queries included. Every sales report reads its totals and
-# the refunds' total, then: day and hour the sales, lines and refunds grouped; cashier and
-# register the same plus their names; product and category the lines and refund lines grouped
-# plus the names; payment_method the payments, the change and the refunds by method.
+# the refunds' total, then: day and hour the sales (with their quantities) and refunds grouped;
+# cashier and register the same plus their names; product and category the lines and refund
+# lines grouped, each group with its name; payment_method the payments, the change and the
+# refunds by method.
 REPORT_QUERIES = {
-    "day": 7,
-    "hour": 7,
-    "product": 7,
-    "category": 7,
-    "cashier": 8,
+    "day": 6,
+    "hour": 6,
+    "product": 6,
+    "category": 6,
+    "cashier": 7,
     "payment_method": 7,
-    "register": 8,
+    "register": 7,
     "valuation": 3,  # the levels with their value, one query
 }
 

@@ -97,16 +97,16 @@ def busy_shift(tenant):
 def test_the_sales_of_the_busy_shift_are_as_worked_out(busy_shift):
     s1, s2, s3, s4, s5, s6 = (Sale.objects.get(pk=s.pk) for s in busy_shift.sales)
     figures = [
-        (s.total, s.discount_total, s.tax_total, s.paid_total, s.change, s.status)
+        (s.total, s.discount_total, s.tax_total, s.paid_total, s.change, s.quantity, s.status)
         for s in (s1, s2, s3, s4, s5, s6)
     ]
     assert figures == [
-        (D("25.00"), D("0"), D("3.45"), D("30.00"), D("5.00"), "partially_refunded"),
-        (D("30.75"), D("0"), D("0"), D("30.75"), D("0"), "partially_refunded"),
-        (D("14.25"), D("1.25"), D("1.55"), D("15.00"), D("0.75"), "partially_refunded"),
-        (D("50.00"), D("0"), D("3.45") * 2, D("50.00"), D("0"), "voided"),
-        (D("33.75"), D("3.75"), D("4.66"), D("40.00"), D("6.25"), "partially_refunded"),
-        (D("2.00"), D("0"), D("0"), D("2.00"), D("0"), "completed"),
+        (D("25.00"), D("0"), D("3.45"), D("30.00"), D("5.00"), D("2"), "partially_refunded"),
+        (D("30.75"), D("0"), D("0"), D("30.75"), D("0"), D("1.235"), "partially_refunded"),
+        (D("14.25"), D("1.25"), D("1.55"), D("15.00"), D("0.75"), D("4"), "partially_refunded"),
+        (D("50.00"), D("0"), D("3.45") * 2, D("50.00"), D("0"), D("4"), "voided"),
+        (D("33.75"), D("3.75"), D("4.66"), D("40.00"), D("6.25"), D("3"), "partially_refunded"),
+        (D("2.00"), D("0"), D("0"), D("2.00"), D("0"), D("2"), "completed"),
     ]
     assert [r.total for r in busy_shift.refunds] == [D("12.50"), D("12.45")]
 
