@@ -1,39 +1,16 @@
 """Races between real threads on PostgreSQL (row locks do nothing on SQLite)."""
 
-import threading
 import time
 
 import pytest
-from django.db import connection
 
 from accounts import services
 from accounts.models import Membership
 from config.api.errors import DomainError
+from tests.concurrency import run_together
 from tests.conftest import Tenant
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(*calls):
-    """Run each call in its own thread, started at once; return results or exceptions."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # the test inspects it
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_two_admins_removing_each_other_leave_one(monkeypatch):

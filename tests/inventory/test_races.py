@@ -2,20 +2,19 @@
 inside a single test transaction): concurrent decreases of one level, opposite transfers, and
 concurrent requests with one Idempotency-Key."""
 
-import threading
 import time
 from decimal import ROUND_HALF_UP, Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from config.api.errors import DomainError
 from config.models import IdempotencyKey
 from inventory import locks, services
 from inventory.models import StockDocument, StockLevel, StockMovement
 from inventory.services import StockLine
+from tests.concurrency import run_together
 from tests.conftest import Tenant, client_for, error_codes
 from tests.inventory.factories import fresh, location, product, quantity, receive
 
@@ -24,29 +23,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 D = Decimal
 ADJUSTMENTS = "/api/v1/stock/adjustments"
 RECEIPTS = "/api/v1/stock/receipts"
-
-
-def run_together(*calls):
-    """Run each call in its own thread, started at once; return results or exceptions."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # the test inspects it
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return results
 
 
 def ledger_is_balanced():

@@ -5,14 +5,11 @@ Every thread goes through the HTTP API with its own client and its own database 
 """
 
 import random
-import threading
-import time
 import uuid
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Sum
 
 from accounts.models import Membership
@@ -24,43 +21,13 @@ from inventory.services import StockLine, stock_receive
 from sales import services
 from sales.models import Payment, Sale, SaleLine, Shift
 from tests.catalog.factories import ProductFactory
+from tests.concurrency import run_together
 from tests.conftest import Tenant, client_for
 from tests.factories import LocationFactory, RegisterFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 D = Decimal
-JOIN_TIMEOUT = 20  # seconds for all the threads of one run_together, in total
-
-
-def run_together(*calls):
-    """Run each call in its own thread, started at once; return results or exceptions.
-
-    Fails the test if a thread is still running after JOIN_TIMEOUT (a deadlock or a lock
-    that is never released)."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=JOIN_TIMEOUT)
-            results[index] = call()
-        except Exception as exc:  # the test inspects it
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=worker, args=(i, c), daemon=True) for i, c in enumerate(calls)
-    ]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + JOIN_TIMEOUT
-    for thread in threads:
-        thread.join(timeout=max(0, deadline - time.monotonic()))
-    stuck = sum(thread.is_alive() for thread in threads)
-    assert not stuck, f"{stuck} of {len(threads)} threads still running: a deadlock?"
-    return results
 
 
 # Set-up, through the services (stock only ever changes through documents).
