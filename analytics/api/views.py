@@ -26,6 +26,7 @@ from .serializers import (
 class ReportView(CompanyAPIView):
     """A report read from query parameters, validated by `query_serializer_class`."""
 
+    permissions_by_action = {"get": perms.VIEW_REPORTS}
     query_serializer_class: type
 
     def query(self, request):
@@ -36,7 +37,6 @@ class ReportView(CompanyAPIView):
 
 
 class SalesReportView(ReportView):
-    permissions_by_action = {"get": perms.VIEW_REPORTS}
     query_serializer_class = SalesReportQuerySerializer
 
     @extend_schema(
@@ -57,7 +57,6 @@ class SalesReportView(ReportView):
 
 
 class InventoryValuationView(ReportView):
-    permissions_by_action = {"get": perms.VIEW_REPORTS}
     query_serializer_class = ValuationQuerySerializer
 
     @extend_schema(

@@ -257,7 +257,8 @@ class PercentField(DecimalField):
         super().__init__(**kwargs)
 
     def pattern(self) -> str:
-        return rf"^(?:100(?:\.0{{1,2}})?|[1-9]?[0-9]{_fraction(self.decimal_places)})$"
+        places = self.decimal_places
+        return rf"^(?:100(?:\.0{{1,{places}}})?|[1-9]?[0-9]{_fraction(places)})$"
 
 
 def money_exponent(company) -> Decimal:
