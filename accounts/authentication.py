@@ -13,6 +13,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
 from .models import Membership
+from .selectors import active_membership
 
 USER_HEADER = "X-User-Id"
 COMPANY_HEADER = "X-Company-Id"
@@ -26,11 +27,7 @@ def _parse_id(raw: str, header: str) -> int:
 
 
 def _active_membership(user_id: int, company_id: int) -> Membership:
-    membership = (
-        Membership.objects.select_related("user", "company", "company__settings")
-        .filter(user_id=user_id, company_id=company_id, is_active=True, user__is_active=True)
-        .first()
-    )
+    membership = active_membership(user_id=user_id, company_id=company_id)
     if membership is None:
         raise exceptions.AuthenticationFailed(
             "Unknown or inactive user, or not an active member of this company."

@@ -396,20 +396,20 @@ def _trade(tenant, products, cashiers, registers, count, start):
 
 QUERIED = [(REPORTS, group) for group in GROUPS] + [(VALUATION, None)]
 
-# Exact budgets, authentication's two queries included. Every sales report reads its totals and
+# Exact budgets, authentication's query included. Every sales report reads its totals and
 # the refunds' total, then: day and hour the sales (with their quantities) and refunds grouped;
 # cashier and register the same plus their names; product and category the lines and refund
 # lines grouped, each group with its name; payment_method the payments, the change and the
 # refunds by method.
 REPORT_QUERIES = {
-    "day": 6,
-    "hour": 6,
-    "product": 6,
-    "category": 6,
-    "cashier": 7,
-    "payment_method": 7,
-    "register": 7,
-    "valuation": 3,  # the levels with their value, one query
+    "day": 5,
+    "hour": 5,
+    "product": 5,
+    "category": 5,
+    "cashier": 6,
+    "payment_method": 6,
+    "register": 6,
+    "valuation": 2,  # the levels with their value, one query
 }
 
 

@@ -5,9 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Category, Product, TaxRate
-
-# Identity (membership, user, company, settings in one join) and the membership's permissions.
-AUTHENTICATION_QUERIES = 2
+from tests.query_budgets import AUTHENTICATION_QUERIES
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ from tests.inventory.factories import (
     receive,
     stock_state,
 )
+from tests.query_budgets import AUTHENTICATION_QUERIES
 
 D = Decimal
 MEXICO = zoneinfo.ZoneInfo("America/Mexico_City")
@@ -60,8 +61,6 @@ MOVEMENT_KEYS = {
     "document_id",
     "created_at",
 }
-# Identity (membership, user, company, settings in one join) and the membership's permissions.
-AUTHENTICATION_QUERIES = 2
 
 
 # --- helpers ---------------------------------------------------------------------------------

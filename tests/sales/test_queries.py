@@ -3,7 +3,7 @@ number of queries whatever the number of lines, sales or payments (DESIGN.md "Pe
 
 Each budget is an exact constant measured on PostgreSQL and SQLite (the same on both), with
 the list of its queries, so that one more query anywhere fails CI. Every count includes the
-two authentication queries and the SAVEPOINT / RELEASE SAVEPOINT pairs of the services'
+authentication query and the SAVEPOINT / RELEASE SAVEPOINT pairs of the services'
 `transaction.atomic` blocks (each test runs inside pytest-django's transaction, so every atomic
 block is a savepoint).
 """
@@ -23,29 +23,27 @@ from tests.catalog.factories import ProductFactory
 
 D = Decimal
 
-# Identity (membership, user, company, settings in one join) and the membership's permissions.
-AUTHENTICATION_QUERIES = 2
 
 # POST /sales, whatever the number of lines (all tracked) and with two payments:
-#    1-2  authentication
-#    3    the register field of the input (a company-scoped pk lookup)
-#    4    SAVEPOINT of sale_complete's atomic block
-#    5    the lines' products with their tax rates, one query for all lines
-#    6    the register's row lock (SELECT ... FOR UPDATE)
-#    7    the register's open shift
-#    8    INSERT the sale
-#    9    SAVEPOINT of stock_apply
-#   10    INSERT the missing stock levels (ON CONFLICT DO NOTHING), all lines at once
-#   11    lock every stock level of the lines, in pk order, in one query
-#   12    UPDATE the levels (one bulk_update)
-#   13    INSERT the stock movements (one bulk_create)
-#   14    RELEASE stock_apply's savepoint
-#   15    UPDATE the register's receipt counter
-#   16    INSERT the sale lines (one bulk_create)
-#   17    INSERT the payments (one bulk_create)
-#   18    RELEASE sale_complete's savepoint
-#   19-22 the response: the sale, then its lines, payments and refunds prefetched
-SALE_QUERIES = 22
+#    1    authentication (tests/query_budgets.py)
+#    2    the register field of the input (a company-scoped pk lookup)
+#    3    SAVEPOINT of sale_complete's atomic block
+#    4    the lines' products with their tax rates, one query for all lines
+#    5    the register's row lock (SELECT ... FOR UPDATE)
+#    6    the register's open shift
+#    7    INSERT the sale
+#    8    SAVEPOINT of stock_apply
+#    9    INSERT the missing stock levels (ON CONFLICT DO NOTHING), all lines at once
+#   10    lock every stock level of the lines, in pk order, in one query
+#   11    UPDATE the levels (one bulk_update)
+#   12    INSERT the stock movements (one bulk_create)
+#   13    RELEASE stock_apply's savepoint
+#   14    UPDATE the register's receipt counter
+#   15    INSERT the sale lines (one bulk_create)
+#   16    INSERT the payments (one bulk_create)
+#   17    RELEASE sale_complete's savepoint
+#   18-21 the response: the sale, then its lines, payments and refunds prefetched
+SALE_QUERIES = 21
 
 # With an Idempotency-Key the sale costs six more, whatever its lines: SAVEPOINT, INSERT the
 # claim, RELEASE; SAVEPOINT around the handler, ..., UPDATE the key with the response, RELEASE.
@@ -53,66 +51,66 @@ IDEMPOTENCY_KEY_QUERIES = 6
 
 # A replay: authentication, then SAVEPOINT, INSERT the claim (conflict), ROLLBACK TO SAVEPOINT,
 # RELEASE, the stale-claim takeover UPDATE (no row), the key's stored response.
-REPLAY_QUERIES = 8
+REPLAY_QUERIES = 7
 
 # POST /sales/{id}/refunds with restock and cash, whatever the number of lines:
-#    1-2  authentication
-#    3    the sale (the detail action's get_object, before the body is read; nothing
+#    1    authentication (tests/query_budgets.py)
+#    2    the sale (the detail action's get_object, before the body is read; nothing
 #         prefetched: the service locks and rereads it)
-#    4    the register field of the input
-#    5    SAVEPOINT of refund_create
-#    6    the register's row lock
-#    7    the sale's row lock
-#    8    the sale's lines with their products, one query
-#    9    the register's open shift (a cash refund counts against it)
-#   10    INSERT the refund
-#   11    INSERT the refund lines (one bulk_create)
-#   12    UPDATE the refunded quantities and amounts of the sale lines (one bulk_update)
-#   13    SAVEPOINT of stock_apply
-#   14    INSERT the missing stock levels
-#   15    lock the stock levels
-#   16    UPDATE the levels (and their average cost)
-#   17    INSERT the return movements
-#   18    RELEASE stock_apply's savepoint
-#   19    UPDATE the refund's total
-#   20    UPDATE the sale's refunded total and status
-#   21    INSERT the audit event
-#   22    RELEASE refund_create's savepoint
-#   23-24 the response: the refund and its lines prefetched
-REFUND_QUERIES = 24
-
-# POST /sales/{id}/void, whatever the number of lines:
-#    1-2  authentication
-#    3    the sale (get_object; nothing prefetched: the service locks and rereads it)
-#    4    SAVEPOINT of sale_void
+#    3    the register field of the input
+#    4    SAVEPOINT of refund_create
 #    5    the register's row lock
 #    6    the sale's row lock
-#    7    is the sale's shift still open (EXISTS)
-#    8    the sale's lines with their products
-#    9    SAVEPOINT of stock_apply (the location comes from the locked register)
-#   10    INSERT the missing stock levels
-#   11    lock the stock levels
-#   12    UPDATE the levels (and their average cost)
-#   13    INSERT the void movements
-#   14    RELEASE stock_apply's savepoint
-#   15    UPDATE the sale's status
-#   16    INSERT the audit event
-#   17    RELEASE sale_void's savepoint
-#   18-21 the response: the sale, its lines, payments and refunds
-VOID_QUERIES = 21
+#    7    the sale's lines with their products, one query
+#    8    the register's open shift (a cash refund counts against it)
+#    9    INSERT the refund
+#   10    INSERT the refund lines (one bulk_create)
+#   11    UPDATE the refunded quantities and amounts of the sale lines (one bulk_update)
+#   12    SAVEPOINT of stock_apply
+#   13    INSERT the missing stock levels
+#   14    lock the stock levels
+#   15    UPDATE the levels (and their average cost)
+#   16    INSERT the return movements
+#   17    RELEASE stock_apply's savepoint
+#   18    UPDATE the refund's total
+#   19    UPDATE the sale's refunded total and status
+#   20    INSERT the audit event
+#   21    RELEASE refund_create's savepoint
+#   22-23 the response: the refund and its lines prefetched
+REFUND_QUERIES = 23
 
-# GET /sales, a full page whatever its size: authentication (2), the page, its lines, payments
+# POST /sales/{id}/void, whatever the number of lines:
+#    1    authentication (tests/query_budgets.py)
+#    2    the sale (get_object; nothing prefetched: the service locks and rereads it)
+#    3    SAVEPOINT of sale_void
+#    4    the register's row lock
+#    5    the sale's row lock
+#    6    is the sale's shift still open (EXISTS)
+#    7    the sale's lines with their products
+#    8    SAVEPOINT of stock_apply (the location comes from the locked register)
+#    9    INSERT the missing stock levels
+#   10    lock the stock levels
+#   11    UPDATE the levels (and their average cost)
+#   12    INSERT the void movements
+#   13    RELEASE stock_apply's savepoint
+#   14    UPDATE the sale's status
+#   15    INSERT the audit event
+#   16    RELEASE sale_void's savepoint
+#   17-20 the response: the sale, its lines, payments and refunds
+VOID_QUERIES = 20
+
+# GET /sales, a full page whatever its size: authentication (1), the page, its lines, payments
 # and refunds prefetched (3), the COUNT. A first page that comes back short is the whole
 # result and skips the COUNT (config/api/pagination.py).
-SALE_LIST_QUERIES = 7
+SALE_LIST_QUERIES = 6
 SHORT_SALE_LIST_QUERIES = SALE_LIST_QUERIES - 1
 
-# GET /sales/{id}: authentication (2), the sale, its lines, payments and refunds.
-SALE_DETAIL_QUERIES = 6
+# GET /sales/{id}: authentication (1), the sale, its lines, payments and refunds.
+SALE_DETAIL_QUERIES = 5
 
-# GET /shifts/{id}/report, whatever the number of sales: authentication (2), the shift, then
+# GET /shifts/{id}/report, whatever the number of sales: authentication (1), the shift, then
 # the report's four aggregates (sales, payments by method, cash movements, refunds).
-SHIFT_REPORT_QUERIES = 7
+SHIFT_REPORT_QUERIES = 6
 
 
 def fresh(membership: Membership) -> Membership:
