@@ -1,6 +1,11 @@
 from companies.models import Company
+from config.rows import Columns, fetch, table
 
-from .models import Category
+from .models import Category, Product
+
+_PRODUCT = Columns(Product, "p")
+# The register's scan: a code names at most one product (both are unique in a company).
+SCAN_CODES = ("barcode", "sku")
 
 
 def category_with_descendants(*, company: Company, category_id: int) -> set[int]:
@@ -16,3 +21,17 @@ def category_with_descendants(*, company: Company, category_id: int) -> set[int]
         found.add(current)
         pending.extend(children.get(current, []))
     return found
+
+
+def products_by_code(*, company: Company, field: str, code: str) -> list[Product]:
+    """The company's product whose barcode or SKU is `code` (none or one), by its unique
+    index; hand-written because a register scans for every item it sells."""
+    if field not in SCAN_CODES:
+        raise ValueError(f"not a scan code: {field}")
+    column = Product._meta.get_field(field).column
+    rows = fetch(
+        f"SELECT {_PRODUCT.sql()} FROM {table(Product)} p "  # noqa: S608 - names from the model
+        f"WHERE p.company_id = %s AND p.{column} = %s",
+        [company.pk, code],
+    )
+    return [_PRODUCT.build(row) for row in rows]

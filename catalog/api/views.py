@@ -19,6 +19,7 @@ from .. import permissions as perms
 from .. import services
 from ..csv_format import COLUMNS, FILE_ERROR_CODES, ROW_ERROR_CODES, write_products
 from ..models import Category, Customer, Product, TaxRate
+from ..selectors import SCAN_CODES, products_by_code
 from .filters import CustomerFilter, ProductFilter
 from .serializers import (
     CategorySerializer,
@@ -89,6 +90,21 @@ def _import_errors(viewset):
     return viewset
 
 
+def _scan(query_params) -> tuple[str, str] | None:
+    """`?barcode=X` or `?sku=X` alone, with X as the list's filter would take it (no
+    surrounding space, no NUL): the register's scan, answered without building the filters.
+    Anything else goes through them, with their validation."""
+    if len(query_params) != 1:
+        return None
+    [(field, values)] = query_params.lists()
+    if field not in SCAN_CODES or len(values) != 1:
+        return None
+    [code] = values
+    if not code or code != code.strip() or "\x00" in code:
+        return None
+    return field, code
+
+
 @_import_errors
 @extend_validation_errors(
     ["whole_quantity"], field_name="reorder_point", actions=["create", "update", "partial_update"]
@@ -111,6 +127,16 @@ class ProductViewSet(CompanyCrudDeleteViewSet):
         "import_csv": (perms.ADD_PRODUCT, perms.CHANGE_PRODUCT),
         "export_csv": perms.VIEW_PRODUCT,
     }
+
+    def list(self, request, *args, **kwargs):
+        scan = _scan(request.query_params)
+        if scan is None:
+            return super().list(request, *args, **kwargs)
+        field, code = scan
+        page = self.paginate_queryset(
+            products_by_code(company=request.company, field=field, code=code)
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def perform_create(self, serializer):
         serializer.instance = services.product_create(

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Category, Product, TaxRate
+from catalog.selectors import products_by_code
 from tests.query_budgets import AUTHENTICATION_QUERIES
 
 
@@ -55,18 +56,55 @@ def test_product_list_queries_do_not_grow_with_the_page(catalog):
 
 
 def test_barcode_lookup_uses_the_unique_index(catalog):
-    """The plan for the scan lookup is an index scan of (company, barcode)."""
+    """The plan for the scan lookup, as the selector sends it, is an index scan of
+    (company, barcode)."""
     if connection.vendor != "postgresql":
         pytest.skip("EXPLAIN output is checked on PostgreSQL")
+    with CaptureQueriesContext(connection) as captured:
+        products_by_code(company=catalog.company, field="barcode", code="7501000000042")
+    [scan] = captured.captured_queries
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE catalog_product")
         cursor.execute("SET enable_seqscan = off")
-        cursor.execute(
-            "EXPLAIN SELECT * FROM catalog_product WHERE company_id = %s AND barcode = %s",
-            [catalog.company.pk, "7501000000042"],
-        )
+        cursor.execute(f"EXPLAIN {scan['sql']}")
         plan = " ".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
     # The partial unique index on (company, barcode) serves the lookup.
     assert "on product_unique_barcode" in plan or "using product_unique_barcode" in plan
     assert "barcode)::text = '7501000000042'" in plan.split("Index Cond:")[1]
+
+
+SCANS = ["barcode=7501000000042", "sku=S0042", "barcode=000", "sku=s0042", "barcode=S0042"]
+
+
+@pytest.mark.parametrize("scan", SCANS)
+def test_a_scan_answers_what_the_list_filter_answers(catalog, scan):
+    """The scan's own query (catalog.selectors.products_by_code) against the list's filters:
+    `ordering` sends the same lookup through django-filter."""
+    client = catalog.client(catalog.member("cashier"))
+    scanned = client.get(f"/api/v1/products?{scan}")
+    filtered = client.get(f"/api/v1/products?{scan}&ordering=id")
+    assert scanned.status_code == filtered.status_code == 200
+    assert scanned.json() == filtered.json()
+
+
+def test_a_scan_finds_nothing_of_another_company(catalog, other_tenant):
+    client = other_tenant.client()
+    for scan in ["barcode=7501000000042", "sku=S0042"]:
+        assert client.get(f"/api/v1/products?{scan}").json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "count"),
+    [
+        ("barcode=%207501000000042%20", 200, 1),  # trimmed, as the filter's form does
+        ("barcode=7501000000042&barcode=7501000000043", 200, 1),  # the last one, as a filter
+        ("barcode=", 200, 120),  # empty free text: no filter
+        ("barcode=75%0001", 400, None),  # NUL: refused by the filter
+    ],
+)
+def test_other_scan_values_go_through_the_filters(catalog, query, status, count):
+    response = catalog.client().get(f"/api/v1/products?{query}")
+    assert response.status_code == status
+    if count is not None:
+        assert response.json()["count"] == count
