@@ -12,6 +12,7 @@ from catalog.models import WHOLE_QUANTITY, Product
 from companies.models import Company, Location
 from config.api.errors import DomainError, DomainValidationError
 from config.api.fields import money_exponent
+from config.rows import update_rows
 
 from .locks import stock_levels_lock
 from .models import StockDocument, StockLevel, StockMovement
@@ -117,11 +118,11 @@ def stock_apply(
             "insufficient_stock",
             f"Not enough stock of products {sorted(short)}.",
         )
-    StockLevel.objects.bulk_update(levels.values(), ["quantity", "unit_cost", "updated_at"])
+    update_rows(StockLevel, levels.values(), ["quantity", "unit_cost", "updated_at"])
     StockMovement.objects.bulk_create(movements)
     if costs:
         products = [Product(pk=pk, cost=cost, updated_at=now) for pk, cost in costs.items()]
-        Product.objects.bulk_update(products, ["cost", "updated_at"])
+        update_rows(Product, products, ["cost", "updated_at"])
     return movements
 
 

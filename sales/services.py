@@ -13,6 +13,7 @@ from companies.locks import register_lock
 from companies.models import Register
 from config.api.errors import DomainError, DomainValidationError
 from config.api.fields import money_exponent
+from config.rows import attach_prefetched
 from inventory.models import MovementKind
 from inventory.services import StockChange, stock_apply
 
@@ -250,7 +251,8 @@ def sale_complete(
 ) -> Sale:
     """A whole sale, as a register sends it: the server prices it, checks payments and rights,
     takes the stock, numbers the receipt and records the payments, in one transaction and a
-    constant number of queries. A refused sale writes nothing and uses no receipt number."""
+    constant number of queries. A refused sale writes nothing and uses no receipt number.
+    The sale comes back with its lines, payments and (no) refunds as written."""
     company = actor.company
     settings = company.settings
     _refuse_inactive_register(register)
@@ -318,7 +320,7 @@ def sale_complete(
     )
     unit_costs = {index: m.unit_cost for index, m in zip(tracked, movements, strict=True)}
     Register.objects.filter(pk=register.pk).update(receipt_counter=sequence)
-    SaleLine.objects.bulk_create(
+    sale_lines = SaleLine.objects.bulk_create(
         SaleLine(
             company=company,
             sale=sale,
@@ -335,10 +337,11 @@ def sale_complete(
         )
         for line in priced.lines
     )
-    Payment.objects.bulk_create(
+    sale_payments = Payment.objects.bulk_create(
         Payment(company=company, sale=sale, method=p.method, amount=p.amount, reference=p.reference)
         for p in payments
     )
+    attach_prefetched(sale, lines=sale_lines, payments=sale_payments, refunds=[])
     if audit_items:
         audit_record(
             company=company,

@@ -157,7 +157,7 @@ class SaleViewSet(ReadViewSet):
     def create(self, request):
         serializer = self.validated(SaleInputSerializer)
         sale = services.sale_complete(actor=request.membership, **serializer.service_arguments())
-        return self.render(SaleSerializer, SALE_QUERYSET.get(pk=sale.pk), status.HTTP_201_CREATED)
+        return self.render(SaleSerializer, sale, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Void a sale of a still-open shift (restocks, audited)",

@@ -1862,3 +1862,29 @@ def test_a_fraction_of_a_unit_product_in_a_refund_is_400_on_its_quantity(tenant,
     response = tenant.client().post(f"{SALES}/{world.sale.pk}/refunds", body, format="json")
     assert sales_state(tenant.company) == before
     assert_400(response, "lines.1.quantity", "whole_quantity")
+
+
+def test_a_new_sale_answers_what_reading_it_back_answers(tenant, world):
+    """The 201 is built from the rows sale_complete wrote, not read back: it must be the
+    sale exactly as GET /sales/{id} shows it (weighed, untracked, discounted and taxed lines,
+    a customer, a card and a cash payment with change)."""
+    body = sale_body(
+        world,
+        lines=[
+            {"product": world.coffee.pk, "quantity": "3", "discount_percent": "10"},
+            {"product": world.sugar.pk, "quantity": "1.250"},
+            {"product": world.bag.pk, "quantity": "2"},
+        ],
+        discount_percent="5",
+        payments=[
+            {"method": "card", "amount": "20.00", "reference": "AUTH9"},
+            {"method": "cash", "amount": "100.00"},
+        ],
+    )
+    client = tenant.client()
+    created = client.post(SALES, body, format="json")
+    assert created.status_code == 201, created.content
+    read = client.get(f"{SALES}/{created.json()['id']}")
+    assert read.status_code == 200
+    assert created.json() == read.json()
+    assert len(created.json()["lines"]) == 3 and len(created.json()["payments"]) == 2
