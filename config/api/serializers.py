@@ -1,5 +1,7 @@
 """Serializers whose related fields and uniqueness checks are confined to the caller's company."""
 
+import copy
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import UniqueConstraint
@@ -45,6 +47,12 @@ class CompanySlugRelatedField(serializers.SlugRelatedField):
 SCOPED_RELATED_FIELDS = (CompanyPrimaryKeyRelatedField, CompanySlugRelatedField)
 
 
+def _has_children(field) -> bool:
+    return isinstance(field, serializers.BaseSerializer) or any(
+        hasattr(field, name) for name in ("child", "child_relation")
+    )
+
+
 # Comments, not docstrings, on these bases: the schema would show a docstring on every model.
 class ModelSerializer(serializers.ModelSerializer):
     # Model fields as the API's strict fields (config.api.fields).
@@ -57,6 +65,20 @@ class ModelSerializer(serializers.ModelSerializer):
         models.EmailField: fields.EmailField,
         models.TextField: fields.CharField,
     }
+
+    def get_fields(self):
+        # DRF builds every field from the model for each serializer instance: a fifth of a
+        # barcode lookup's CPU. The fields depend on the class alone, so each class builds
+        # them once, unbound, and each instance binds its own shallow copies. A field holding
+        # child fields (a nested serializer, a list) is copied deeply: its children are bound
+        # to it, and must reach this instance's context through it.
+        cls = type(self)
+        if "_model_fields" not in cls.__dict__:
+            cls._model_fields = super().get_fields()
+        return {
+            name: copy.deepcopy(field) if _has_children(field) else copy.copy(field)
+            for name, field in cls._model_fields.items()
+        }
 
 
 class CompanyModelSerializer(ModelSerializer):
