@@ -1,3 +1,5 @@
+import functools
+
 from companies.models import Company
 from config.rows import Columns, fetch, table
 
@@ -23,15 +25,18 @@ def category_with_descendants(*, company: Company, category_id: int) -> set[int]
     return found
 
 
+@functools.cache
+def _products_by_code_sql(field: str) -> str:
+    column = Product._meta.get_field(field).column
+    return (
+        f"SELECT {_PRODUCT.sql()} FROM {table(Product)} p "  # noqa: S608 - names from the model
+        f"WHERE p.company_id = %s AND p.{column} = %s"
+    )
+
+
 def products_by_code(*, company: Company, field: str, code: str) -> list[Product]:
     """The company's product whose barcode or SKU is `code` (none or one), by its unique
     index; hand-written because a register scans for every item it sells."""
     if field not in SCAN_CODES:
         raise ValueError(f"not a scan code: {field}")
-    column = Product._meta.get_field(field).column
-    rows = fetch(
-        f"SELECT {_PRODUCT.sql()} FROM {table(Product)} p "  # noqa: S608 - names from the model
-        f"WHERE p.company_id = %s AND p.{column} = %s",
-        [company.pk, code],
-    )
-    return [_PRODUCT.build(row) for row in rows]
+    return [_PRODUCT.build(row) for row in fetch(_products_by_code_sql(field), [company.pk, code])]
