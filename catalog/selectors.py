@@ -28,9 +28,12 @@ def category_with_descendants(*, company: Company, category_id: int) -> set[int]
 @functools.cache
 def _products_by_code_sql(field: str) -> str:
     column = Product._meta.get_field(field).column
+    # Barcodes are unique when not empty (a partial index): saying so lets the prepared
+    # statement's generic plan use that index, which it can't prove from `= $2` alone.
+    partial = f" AND p.{column} <> ''" if field == "barcode" else ""
     return (
         f"SELECT {_PRODUCT.sql()} FROM {table(Product)} p "  # noqa: S608 - names from the model
-        f"WHERE p.company_id = %s AND p.{column} = %s"
+        f"WHERE p.company_id = %s AND p.{column} = %s{partial}"
     )
 
 

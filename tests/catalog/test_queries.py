@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Category, Product, TaxRate
-from catalog.selectors import products_by_code
+from catalog.selectors import _products_by_code_sql
 from tests.query_budgets import AUTHENTICATION_QUERIES
 
 
@@ -55,23 +55,29 @@ def test_product_list_queries_do_not_grow_with_the_page(catalog):
     assert small == large == AUTHENTICATION_QUERIES + 2  # the page and its COUNT
 
 
-def test_barcode_lookup_uses_the_unique_index(catalog):
-    """The plan for the scan lookup, as the selector sends it, is an index scan of
-    (company, barcode)."""
+@pytest.mark.parametrize(
+    ("field", "index"), [("barcode", "product_unique_barcode"), ("sku", "product_unique_sku")]
+)
+def test_the_scan_uses_its_unique_index_for_any_code(catalog, field, index):
+    """The scan runs as a prepared statement (config.rows.fetch): its generic plan, made for
+    no value in particular, is an index scan of (company, code)."""
     if connection.vendor != "postgresql":
         pytest.skip("EXPLAIN output is checked on PostgreSQL")
-    with CaptureQueriesContext(connection) as captured:
-        products_by_code(company=catalog.company, field="barcode", code="7501000000042")
-    [scan] = captured.captured_queries
+    sql = _products_by_code_sql(field).replace("%s", "$1", 1).replace("%s", "$2", 1)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE catalog_product")
-        cursor.execute("SET enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {scan['sql']}")
-        plan = " ".join(row[0] for row in cursor.fetchall())
-        cursor.execute("SET enable_seqscan = on")
-    # The partial unique index on (company, barcode) serves the lookup.
-    assert "on product_unique_barcode" in plan or "using product_unique_barcode" in plan
-    assert "barcode)::text = '7501000000042'" in plan.split("Index Cond:")[1]
+        cursor.execute("SET enable_seqscan = off")  # 120 rows: a scan would be cheaper
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        cursor.execute(f"PREPARE scan_plan(bigint, text) AS {sql}")
+        try:  # a prepared statement outlives the test's transaction
+            cursor.execute("EXPLAIN EXECUTE scan_plan(%s, %s)", [catalog.company.pk, "750100"])
+            plan = " ".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("DEALLOCATE scan_plan")
+            cursor.execute("RESET plan_cache_mode")
+            cursor.execute("RESET enable_seqscan")
+    assert f"using {index}" in plan or f"Index Scan on {index}" in plan, plan
+    assert f"({field})::text = $2" in plan.split("Index Cond:")[1]
 
 
 SCANS = ["barcode=7501000000042", "sku=S0042", "barcode=000", "sku=s0042", "barcode=S0042"]

@@ -4,9 +4,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from catalog.models import Product
+from catalog.selectors import products_by_code
 from config import rows
 from tests.catalog.factories import CategoryFactory, ProductFactory
 
@@ -56,3 +58,26 @@ def test_columns_build_instances_as_the_orm_reads_them(products):
         f.attname: getattr(expected, f.attname) for f in Product._meta.concrete_fields
     }
     assert isinstance(built.price, Decimal) and built.created_at.tzinfo is not None
+
+
+def test_a_failed_read_raises_djangos_error_and_the_connection_goes_on(tenant):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        rows.fetch("SELECT no_such_column FROM catalog_product", [])
+    assert rows.fetch("SELECT 1", []) == [(1,)]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_hand_written_reads_are_prepared_and_counted(
+    tenant, products, django_assert_num_queries
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    code = products[0].sku
+    with django_assert_num_queries(2):
+        for _ in range(2):
+            assert products_by_code(company=tenant.company, field="sku", code=code)[0].sku == code
+    prepared = rows.fetch(
+        "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+        ["%catalog_product%sku%"],
+    )
+    assert len(prepared) == 1
