@@ -334,6 +334,7 @@ def sale_complete(
             discount_amount=line.discount_amount,
             tax_amount=line.tax_amount,
             total=line.total,
+            sold_at=sale.created_at,
         )
         for line in priced.lines
     )
@@ -391,6 +392,7 @@ def sale_void(*, actor: Membership, sale: Sale, reason: str) -> Sale:
     sale.voided_by = actor.user
     sale.void_reason = reason
     sale.save(update_fields=["status", "voided_at", "voided_by", "void_reason"])
+    sale.lines.update(voided=True)
     audit_record(
         company=actor.company,
         user=actor.user,

@@ -1,10 +1,14 @@
 """The sales services and the shift report, figures computed by hand: the X and Z reports of a
 busy shift, what closing stores, and the unit cost a sale line keeps."""
 
+import datetime as dt
+import importlib
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
+from django.utils import timezone
 
 from sales.models import Sale, SaleLine, Shift
 from sales.selectors import shift_report
@@ -109,6 +113,30 @@ def test_the_sales_of_the_busy_shift_are_as_worked_out(busy_shift):
         (D("2.00"), D("0"), D("0"), D("2.00"), D("0"), D("2"), "completed"),
     ]
     assert [r.total for r in busy_shift.refunds] == [D("12.50"), D("12.45")]
+
+
+def lines_as_their_sales(sales) -> bool:
+    """Whether every line holds its sale's time and void (what the line reports filter on)."""
+    return all(
+        (line.sold_at, line.voided) == (sale.created_at, sale.status == Sale.Status.VOIDED)
+        for sale in Sale.objects.filter(pk__in=[s.pk for s in sales])
+        for line in sale.lines.all()
+    )
+
+
+def test_each_line_keeps_its_sale_s_time_and_void(busy_shift):
+    """Written by the sale, turned by the void, left as it was by the refunds."""
+    statuses = Sale.objects.filter(pk__in=[s.pk for s in busy_shift.sales]).values("status")
+    assert {row["status"] for row in statuses} == {"completed", "voided", "partially_refunded"}
+    assert lines_as_their_sales(busy_shift.sales)
+
+
+def test_the_migration_copies_each_sale_s_time_and_void_to_its_lines(busy_shift):
+    migration = importlib.import_module("sales.migrations.0003_saleline_sold_at_voided")
+    SaleLine.objects.update(sold_at=timezone.now() - dt.timedelta(days=400), voided=True)
+    assert not lines_as_their_sales(busy_shift.sales)
+    migration.copy_from_the_sales(django_apps, None)
+    assert lines_as_their_sales(busy_shift.sales)
 
 
 # Sales kept (not voided): S1, S2, S3, S5, S6.
