@@ -104,9 +104,10 @@ STATEMENTS = [
     """,
     # Cash (with change) for n mod 10 < 6, card for 6 and 7, half and half for 8, transfer 9.
     """
-    INSERT INTO sales_payment (company_id, sale_id, method, amount, reference)
-    SELECT %(company)s, %(sale_base)s + n, p.method, p.amount, p.reference
-    FROM bench_total
+    INSERT INTO sales_payment (company_id, sale_id, method, amount, reference, sold_at, voided)
+    SELECT %(company)s, %(sale_base)s + n, p.method, p.amount, p.reference, s.created_at,
+           n %% 199 = 0
+    FROM bench_total JOIN bench_sale s USING (n)
     CROSS JOIN LATERAL (
         SELECT 'cash' AS method, total + change AS amount, '' AS reference WHERE n %% 10 < 6
         UNION ALL SELECT 'card', total, 'AUTH' || n WHERE n %% 10 IN (6, 7)

@@ -231,12 +231,23 @@ class Payment(models.Model):
     method = models.CharField(max_length=10, choices=PaymentMethod.choices)
     amount = money_field()
     reference = models.CharField(max_length=100, blank=True, default="")
+    # The sale's created_at and void, kept as its lines' are, for the payment-method report.
+    sold_at = models.DateTimeField()
+    voided = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]
         default_permissions = ()
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")
+        ]
+        indexes = [
+            models.Index(
+                fields=["company", "method", "sold_at"],
+                include=["sale", "amount"],
+                condition=Q(voided=False),
+                name="payment_report",
+            ),
         ]
 
     def __str__(self):
