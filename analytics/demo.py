@@ -16,7 +16,7 @@ from catalog.models import Category, Product, TaxRate
 from config.api.errors import DomainError
 from inventory.models import StockLevel, StockMovement
 from inventory.services import StockLine, stock_receive
-from sales.models import CashMovement, Refund, Sale, Shift
+from sales.models import CashMovement, Payment, Refund, Sale, SaleLine, Shift
 from sales.selectors import shift_report
 from sales.services import (
     PaymentRequest,
@@ -109,6 +109,10 @@ def _move_to(day_start: dt.datetime, since: dt.datetime, company) -> None:
     for model in (Sale, Refund, StockMovement, CashMovement):
         model.objects.filter(company=company, created_at__gte=since).update(
             created_at=F("created_at") - offset
+        )
+    for model in (SaleLine, Payment):
+        model.objects.filter(company=company, sold_at__gte=since).update(
+            sold_at=F("sold_at") - offset
         )
     Shift.objects.filter(company=company, opened_at__gte=since).update(
         opened_at=F("opened_at") - offset, closed_at=F("closed_at") - offset

@@ -138,9 +138,8 @@ def _line_level_rows(company, group_by, lines, refund_lines):
     return rows
 
 
-def _payment_rows(sales, refunds):
+def _payment_rows(payments, refunds, change):
     rows: dict = {}
-    payments = Payment.objects.filter(sale__in=sales)
     for item in (
         payments.values("method")
         .annotate(count=Count("sale", distinct=True), amount=_money_sum("amount"))
@@ -148,7 +147,6 @@ def _payment_rows(sales, refunds):
     ):
         row = rows.setdefault(item["method"], _empty_row(item["method"]))
         row.update(sales_count=item["count"], gross_total=item["amount"], net_total=item["amount"])
-    change = sales.aggregate(change=_money_sum("change"))["change"]
     if change:
         cash = rows.setdefault(PaymentMethod.CASH, _empty_row(PaymentMethod.CASH))
         cash["gross_total"] -= change
@@ -207,15 +205,22 @@ def sales_report(*, company: Company, day_from: dt.date, day_to: dt.date, group_
         status=Sale.Status.VOIDED
     )
     refunds = Refund.objects.filter(company=company, created_at__gte=start, created_at__lt=end)
-    lines = SaleLine.objects.filter(sale__in=sales)
+    # Lines and payments hold their sale's time and void, so a year of them isn't joined to sales.
+    kept = {"company": company, "sold_at__gte": start, "sold_at__lt": end, "voided": False}
+    lines = SaleLine.objects.filter(**kept)
+    payments = Payment.objects.filter(**kept)
     refund_lines = RefundLine.objects.filter(refund__in=refunds)
 
-    totals = sales.aggregate(
-        sales_count=Count("pk"),
-        total=_money_sum("total"),
-        discount_total=_money_sum("discount_total"),
-        tax_total=_money_sum("tax_total"),
-    )
+    sums = {
+        "sales_count": Count("pk"),
+        "total": _money_sum("total"),
+        "discount_total": _money_sum("discount_total"),
+        "tax_total": _money_sum("tax_total"),
+    }
+    if group_by == "payment_method":
+        # The change comes off cash: summed in the same pass over the sales as the totals.
+        sums["change"] = _money_sum("change")
+    totals = sales.aggregate(**sums)
     refunds_total = refunds.aggregate(t=_money_sum("total"))["t"]
     exponent = money_exponent(company)
     count = totals["sales_count"]
@@ -226,7 +231,7 @@ def sales_report(*, company: Company, day_from: dt.date, day_to: dt.date, group_
     if group_by in ("product", "category"):
         rows = _line_level_rows(company, group_by, lines, refund_lines)
     elif group_by == "payment_method":
-        rows = _payment_rows(sales, refunds)
+        rows = _payment_rows(payments, refunds, totals["change"])
     else:
         rows = _sale_level_rows(group_by, tz, sales, refunds)
     labels = _labels(company, group_by, rows)

@@ -93,18 +93,21 @@ STATEMENTS = [
     """
     INSERT INTO sales_saleline (id, company_id, sale_id, product_id, name, quantity, unit_price,
                                 unit_cost, tax_rate, discount_percent, discount_amount,
-                                tax_amount, total, refunded_quantity, refunded_amount)
+                                tax_amount, total, refunded_quantity, refunded_amount, sold_at,
+                                voided)
     SELECT %(line_base)s + line_no, %(company)s, %(sale_base)s + n, product_id, name, quantity,
            price, cost, rate, 0, 0, tax, total,
            CASE WHEN refunded THEN 1 ELSE 0 END,
-           CASE WHEN refunded THEN round(total / quantity, 2) ELSE 0 END
-    FROM bench_line
+           CASE WHEN refunded THEN round(total / quantity, 2) ELSE 0 END,
+           s.created_at, n %% 199 = 0
+    FROM bench_line JOIN bench_sale s USING (n)
     """,
     # Cash (with change) for n mod 10 < 6, card for 6 and 7, half and half for 8, transfer 9.
     """
-    INSERT INTO sales_payment (company_id, sale_id, method, amount, reference)
-    SELECT %(company)s, %(sale_base)s + n, p.method, p.amount, p.reference
-    FROM bench_total
+    INSERT INTO sales_payment (company_id, sale_id, method, amount, reference, sold_at, voided)
+    SELECT %(company)s, %(sale_base)s + n, p.method, p.amount, p.reference, s.created_at,
+           n %% 199 = 0
+    FROM bench_total JOIN bench_sale s USING (n)
     CROSS JOIN LATERAL (
         SELECT 'cash' AS method, total + change AS amount, '' AS reference WHERE n %% 10 < 6
         UNION ALL SELECT 'card', total, 'AUTH' || n WHERE n %% 10 IN (6, 7)

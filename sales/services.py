@@ -334,11 +334,19 @@ def sale_complete(
             discount_amount=line.discount_amount,
             tax_amount=line.tax_amount,
             total=line.total,
+            sold_at=sale.created_at,
         )
         for line in priced.lines
     )
     sale_payments = Payment.objects.bulk_create(
-        Payment(company=company, sale=sale, method=p.method, amount=p.amount, reference=p.reference)
+        Payment(
+            company=company,
+            sale=sale,
+            method=p.method,
+            amount=p.amount,
+            reference=p.reference,
+            sold_at=sale.created_at,
+        )
         for p in payments
     )
     attach_prefetched(sale, lines=sale_lines, payments=sale_payments, refunds=[])
@@ -391,6 +399,8 @@ def sale_void(*, actor: Membership, sale: Sale, reason: str) -> Sale:
     sale.voided_by = actor.user
     sale.void_reason = reason
     sale.save(update_fields=["status", "voided_at", "voided_by", "void_reason"])
+    sale.lines.update(voided=True)
+    sale.payments.update(voided=True)
     audit_record(
         company=actor.company,
         user=actor.user,

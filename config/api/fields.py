@@ -8,7 +8,7 @@ schema is built from the same rule that checks it (`config.api.schema` maps them
 import datetime as dt
 import re
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 
 from django.core.validators import (
     EmailValidator,
@@ -232,12 +232,20 @@ class MoneyField(DecimalField):
             )
         return value.quantize(Decimal("0.01"))
 
+    def bind(self, field_name, parent):
+        super().bind(field_name, parent)
+        self.__dict__.pop("_exponent", None)  # a shallow copy (ModelSerializer) is bound anew
+
+    @cached_property
+    def _exponent(self) -> Decimal | None:
+        # Read once per bound field: `context` walks up to the root serializer at each call.
+        company = getattr(self.context.get("request"), "company", None)
+        return None if company is None else money_exponent(company)
+
     def to_representation(self, value):
-        request = self.context.get("request")
-        company = getattr(request, "company", None)
-        if company is None or value is None:
+        if self._exponent is None or value is None:
             return super().to_representation(value)
-        return str(Decimal(value).quantize(money_exponent(company)))
+        return str(Decimal(value).quantize(self._exponent))
 
 
 class QuantityField(DecimalField):

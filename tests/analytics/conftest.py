@@ -18,7 +18,7 @@ from catalog.models import Product
 from inventory.models import StockMovement
 from inventory.services import StockLine, stock_adjust, stock_receive
 from sales import services
-from sales.models import Refund, Sale, Shift
+from sales.models import Payment, Refund, Sale, SaleLine, Shift
 from sales.services import PaymentRequest, RefundLineRequest, SaleLineRequest
 from tests.catalog.factories import CategoryFactory, ProductFactory, TaxRateFactory
 from tests.factories import LocationFactory, RegisterFactory
@@ -143,6 +143,8 @@ def sell(tenant, lines, payments, *, on=None, by=None, at=None) -> Sale:
 
 def move_sale(sale: Sale, at: dt.datetime) -> None:
     Sale.objects.filter(pk=sale.pk).update(created_at=at)
+    SaleLine.objects.filter(sale=sale).update(sold_at=at)
+    Payment.objects.filter(sale=sale).update(sold_at=at)
     StockMovement.objects.filter(document_type="sale", document_id=sale.pk).update(created_at=at)
 
 

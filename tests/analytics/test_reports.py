@@ -399,15 +399,15 @@ QUERIED = [(REPORTS, group) for group in GROUPS] + [(VALUATION, None)]
 # Exact budgets, authentication's query included. Every sales report reads its totals and
 # the refunds' total, then: day and hour the sales (with their quantities) and refunds grouped;
 # cashier and register the same plus their names; product and category the lines and refund
-# lines grouped, each group with its name; payment_method the payments, the change and the
-# refunds by method.
+# lines grouped, each group with its name; payment_method the payments and the refunds by
+# method (the change is summed with the totals).
 REPORT_QUERIES = {
     "day": 5,
     "hour": 5,
     "product": 5,
     "category": 5,
     "cashier": 6,
-    "payment_method": 6,
+    "payment_method": 5,
     "register": 6,
     "valuation": 2,  # the levels with their value, one query
 }

@@ -34,6 +34,10 @@ def test_the_history_adds_up_like_the_services_do(shop):
     assert made == SaleLine.objects.count() and 350 < made < 450
     sales = Sale.objects.annotate(lines_total=Sum("lines__total"))
     assert all(sale.total == sale.lines_total for sale in sales)
+    # Lines and payments hold their sale's time and void, as sale_complete and sale_void do.
+    for model in (SaleLine, Payment):
+        rows = model.objects.values_list("sold_at", "voided", "sale__created_at", "sale__status")
+        assert all((at, off) == (sold, status == "voided") for at, off, sold, status in rows)
     paid = dict(Payment.objects.values("sale").annotate(s=Sum("amount")).values_list("sale", "s"))
     assert all(paid[sale.pk] == sale.paid_total == sale.total + sale.change for sale in sales)
     # Gapless receipts per register, and each register's counter at its last receipt.

@@ -94,10 +94,12 @@ REFUND_QUERIES = 23
 #   12    INSERT the void movements
 #   13    RELEASE stock_apply's savepoint
 #   14    UPDATE the sale's status
-#   15    INSERT the audit event
-#   16    RELEASE sale_void's savepoint
-#   17-20 the response: the sale, its lines, payments and refunds
-VOID_QUERIES = 20
+#   15    UPDATE its lines' copy of it (`voided`, what the product and category reports filter on)
+#   16    UPDATE its payments' copy (the payment-method report's)
+#   17    INSERT the audit event
+#   18    RELEASE sale_void's savepoint
+#   19-22 the response: the sale, its lines, payments and refunds
+VOID_QUERIES = 22
 
 # GET /sales, a full page whatever its size: authentication (1), the page, its lines, payments
 # and refunds prefetched (3), the COUNT. A first page that comes back short is the whole

@@ -1,12 +1,16 @@
 """The sales services and the shift report, figures computed by hand: the X and Z reports of a
 busy shift, what closing stores, and the unit cost a sale line keeps."""
 
+import datetime as dt
+import importlib
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
+from django.utils import timezone
 
-from sales.models import Sale, SaleLine, Shift
+from sales.models import Payment, Sale, SaleLine, Shift
 from sales.selectors import shift_report
 from sales.services import shift_cash_movement
 from tests.sales.factories import (
@@ -109,6 +113,38 @@ def test_the_sales_of_the_busy_shift_are_as_worked_out(busy_shift):
         (D("2.00"), D("0"), D("0"), D("2.00"), D("0"), D("2"), "completed"),
     ]
     assert [r.total for r in busy_shift.refunds] == [D("12.50"), D("12.45")]
+
+
+def as_their_sales(sales, related: str) -> bool:
+    """Whether every line (or payment) holds its sale's time and void, what reports filter on."""
+    return all(
+        (item.sold_at, item.voided) == (sale.created_at, sale.status == Sale.Status.VOIDED)
+        for sale in Sale.objects.filter(pk__in=[s.pk for s in sales])
+        for item in getattr(sale, related).all()
+    )
+
+
+def test_lines_and_payments_keep_their_sale_s_time_and_void(busy_shift):
+    """Written by the sale, turned by the void, left as they were by the refunds."""
+    statuses = Sale.objects.filter(pk__in=[s.pk for s in busy_shift.sales]).values("status")
+    assert {row["status"] for row in statuses} == {"completed", "voided", "partially_refunded"}
+    assert as_their_sales(busy_shift.sales, "lines")
+    assert as_their_sales(busy_shift.sales, "payments")
+
+
+@pytest.mark.parametrize(
+    ("migration", "model", "related"),
+    [
+        ("0003_saleline_sold_at_voided", SaleLine, "lines"),
+        ("0004_payment_sold_at_voided", Payment, "payments"),
+    ],
+)
+def test_the_migrations_copy_each_sale_s_time_and_void(busy_shift, migration, model, related):
+    module = importlib.import_module(f"sales.migrations.{migration}")
+    model.objects.update(sold_at=timezone.now() - dt.timedelta(days=400), voided=True)
+    assert not as_their_sales(busy_shift.sales, related)
+    module.copy_from_the_sales(django_apps, None)
+    assert as_their_sales(busy_shift.sales, related)
 
 
 # Sales kept (not voided): S1, S2, S3, S5, S6.
