@@ -6,6 +6,7 @@ whose shape never changes, are written once as SQL; this module keeps their colu
 value conversions tied to the models, so a new field is read without touching the SQL.
 """
 
+import psycopg
 from django.db import connection
 
 
@@ -66,8 +67,6 @@ def fetch(sql: str, params) -> list[tuple]:
 def _preparing_cursor(cursor):
     """A server-side-binding cursor on the same connection, wrapped as Django wraps its own
     (errors translated, queries logged when Django logs them)."""
-    import psycopg
-
     raw = cursor.connection
     if raw.prepare_threshold is None:  # Django's default: psycopg prepares nothing
         raw.prepare_threshold = 0  # only server-side-binding cursors, these, ever prepare
