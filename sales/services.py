@@ -13,7 +13,7 @@ from companies.locks import register_lock
 from companies.models import Register
 from config.api.errors import DomainError, DomainValidationError
 from config.api.fields import money_exponent
-from config.rows import attach_prefetched
+from config.rows import attach_prefetched, update_rows
 from inventory.models import MovementKind
 from inventory.services import StockChange, stock_apply
 
@@ -428,7 +428,8 @@ def refund_create(
     reason: str,
     restock: bool,
 ) -> Refund:
-    """Give back part of a sale: each line's paid share, never more than sold less refunded."""
+    """Give back part of a sale: each line's paid share, never more than sold less refunded.
+    The refund comes back with its lines as written."""
     exponent = money_exponent(actor.company)
     register_lock(register.pk)
     sale = sale_lock(sale.pk)
@@ -493,8 +494,10 @@ def refund_create(
             )
         )
     RefundLine.objects.bulk_create(refund_lines)
-    SaleLine.objects.bulk_update(
-        [sale_lines[line_id] for line_id in requested], ["refunded_quantity", "refunded_amount"]
+    update_rows(
+        SaleLine,
+        [sale_lines[line_id] for line_id in requested],
+        ["refunded_quantity", "refunded_amount"],
     )
     if restock:
         stock_apply(
@@ -535,4 +538,5 @@ def refund_create(
             "reason": reason,
         },
     )
+    attach_prefetched(refund, lines=refund_lines)
     return refund

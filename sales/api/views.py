@@ -10,7 +10,7 @@ from config.idempotency import idempotent
 
 from .. import permissions as perms
 from .. import services
-from ..models import Refund, Sale, Shift
+from ..models import Sale, Shift
 from ..selectors import shift_report
 from .filters import SaleFilter, ShiftFilter
 from .serializers import (
@@ -190,5 +190,4 @@ class SaleViewSet(ReadViewSet):
         refund = services.refund_create(
             actor=request.membership, sale=self.target, **serializer.service_arguments()
         )
-        refund = Refund.objects.prefetch_related("lines").get(pk=refund.pk)
         return self.render(RefundSerializer, refund, status.HTTP_201_CREATED)

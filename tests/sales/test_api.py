@@ -14,6 +14,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from rest_framework.test import APIRequestFactory
 
 from accounts.models import AuditEvent
 from accounts.selectors import holdable_permissions, permission_code
@@ -21,6 +22,7 @@ from catalog.models import Product
 from config.models import IdempotencyKey
 from inventory.models import StockLevel, StockMovement
 from sales import permissions as perms
+from sales.api.serializers import RefundSerializer
 from sales.models import CashMovement, Payment, Refund, RefundLine, Sale, SaleLine, Shift
 from tests.conftest import error_attrs, error_codes
 from tests.sales.factories import (
@@ -1888,3 +1890,23 @@ def test_a_new_sale_answers_what_reading_it_back_answers(tenant, world):
     assert read.status_code == 200
     assert created.json() == read.json()
     assert len(created.json()["lines"]) == 3 and len(created.json()["payments"]) == 2
+
+
+def test_a_new_refund_answers_what_is_stored(tenant, world):
+    """The 201 is built from the rows refund_create wrote: it must be the refund as read back
+    from the database (two lines, one of them weighed)."""
+    body = refund_body(
+        world,
+        lines=[
+            {"sale_line": world.coffee_line.pk, "quantity": "1"},
+            {"sale_line": world.sugar_line.pk, "quantity": "0.25"},
+        ],
+    )
+    client = tenant.client()
+    created = client.post(f"{SALES}/{world.sale.pk}/refunds", body, format="json")
+    assert created.status_code == 201, created.content
+    stored = Refund.objects.prefetch_related("lines").get(pk=created.json()["id"])
+    request = APIRequestFactory().get("/")
+    request.company = tenant.company
+    assert created.json() == RefundSerializer(stored, context={"request": request}).data
+    assert len(created.json()["lines"]) == 2

@@ -35,7 +35,7 @@ D = Decimal
 #    8    SAVEPOINT of stock_apply
 #    9    INSERT the missing stock levels (ON CONFLICT DO NOTHING), all lines at once
 #   10    lock every stock level of the lines, in pk order, in one query
-#   11    UPDATE the levels (one bulk_update)
+#   11    UPDATE the levels (one statement)
 #   12    INSERT the stock movements (one bulk_create)
 #   13    RELEASE stock_apply's savepoint
 #   14    UPDATE the register's receipt counter
@@ -65,7 +65,7 @@ REPLAY_QUERIES = 7
 #    8    the register's open shift (a cash refund counts against it)
 #    9    INSERT the refund
 #   10    INSERT the refund lines (one bulk_create)
-#   11    UPDATE the refunded quantities and amounts of the sale lines (one bulk_update)
+#   11    UPDATE the refunded quantities and amounts of the sale lines (one statement)
 #   12    SAVEPOINT of stock_apply
 #   13    INSERT the missing stock levels
 #   14    lock the stock levels
@@ -76,8 +76,8 @@ REPLAY_QUERIES = 7
 #   19    UPDATE the sale's refunded total and status
 #   20    INSERT the audit event
 #   21    RELEASE refund_create's savepoint
-#   22-23 the response: the refund and its lines prefetched
-REFUND_QUERIES = 23
+# The response is built from the rows just written: no query reads them back.
+REFUND_QUERIES = 21
 
 # POST /sales/{id}/void, whatever the number of lines:
 #    1    authentication (tests/query_budgets.py)
