@@ -82,3 +82,21 @@ def test_users_are_counted_apart(tenant, settings, clock, redis_cache):
     first, second = tenant.client(), tenant.client(tenant.member("cashier"))
     assert statuses(first, 2) == [200, 429]
     assert statuses(second, 1) == [200]
+
+
+def test_on_redis_the_count_survives_a_flush_of_its_script(tenant, settings, clock, redis_cache):
+    # The script is sent by its hash; a Redis that restarted or ran SCRIPT FLUSH no longer
+    # has it, and the client sends it again.
+    limit_users_to(settings, "2/minute")
+    client = tenant.client()
+    assert statuses(client, 1) == [200]
+    redis_cache.script_flush()
+    assert statuses(client, 2) == [200, 429]
+
+
+def test_a_counter_the_script_creates_expires_and_one_it_finds_keeps_its_expiry(redis_cache):
+    assert [throttling.count_hit("window", 30) for _ in range(3)] == [1, 2, 3]
+    [key] = redis_cache.keys("*:window")
+    redis_cache.expire(key, 5)
+    assert throttling.count_hit("window", 30) == 4
+    assert 0 < redis_cache.ttl(key) <= 5
