@@ -6,7 +6,6 @@ whose shape never changes, are written once as SQL; this module keeps their colu
 value conversions tied to the models, so a new field is read without touching the SQL.
 """
 
-import psycopg
 from django.db import connection
 
 
@@ -55,25 +54,10 @@ def fetch(sql: str, params) -> list[tuple]:
     (bench/README.md). Only these reads are prepared (the ORM's cursors bind on the client and
     never prepare): their plans are unique-key lookups, right for any value, whereas a
     report's plan must fit its window."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with _preparing_cursor(cursor) as prepared:
-                prepared.execute(sql, params)
-                return prepared.fetchall()
+    prepared = getattr(connection, "prepared_cursor", None)  # config.postgresql's
+    with prepared() if prepared else connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def _preparing_cursor(cursor):
-    """A server-side-binding cursor on the same connection, wrapped as Django wraps its own
-    (errors translated, queries logged when Django logs them)."""
-    raw = cursor.connection
-    if raw.prepare_threshold is None:  # Django's default: psycopg prepares nothing
-        raw.prepare_threshold = 0  # only server-side-binding cursors, these, ever prepare
-    server_side = psycopg.Cursor(raw)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(server_side)
-    return connection.make_cursor(server_side)
 
 
 def table(model) -> str:

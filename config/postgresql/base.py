@@ -9,10 +9,14 @@ the end of the stream. So the check looks at the socket first and sends `SELECT 
 or when the connection is not idle. A peer that vanished without closing its side still passes;
 that request fails with a 503 and Django closes the connection after it, as it does without
 health checks.
+
+It also gives the cursor of the hand-written reads (`config.rows.fetch`), whose statements
+PostgreSQL prepares.
 """
 
 import select
 
+import psycopg
 from django.db.backends.postgresql import base
 from psycopg import pq
 
@@ -37,3 +41,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return False
         readable, _, _ = select.select([raw.pgconn.socket], [], [], 0)
         return not readable
+
+    def prepared_cursor(self):
+        """A server-side-binding cursor whose statements are prepared on first use, wrapped as
+        Django wraps its own (errors translated, queries logged when Django logs them). Only
+        these cursors prepare: the ORM's bind on the client."""
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            raw = self.connection
+            if raw.prepare_threshold is None:  # Django's default: psycopg prepares nothing
+                raw.prepare_threshold = 0
+            return self._prepare_cursor(psycopg.Cursor(raw))
