@@ -1,55 +1,78 @@
 """Django's PostgreSQL backend, with a health check that sends nothing while the connection is
-quiet.
+in steady use and quiet.
 
 Django checks a persistent connection at the first query of each request by sending `SELECT 1`:
 a round trip on every request, 63-67 us of the worker's CPU and 130 us of wall time measured
 in-process (bench/README.md). A connection the server has dropped (a restart, a failover,
 `pg_terminate_backend`) has something to read while idle: the server's termination message, or
-the end of the stream. So the check looks at the socket first and sends `SELECT 1` only then,
-or when the connection is not idle. A peer that vanished without closing its side still passes,
-as it would pass the send of `SELECT 1`: the request's first query then waits on the socket as
-that check's answer would have, and after a failed query Django closes the connection.
+the end of the stream. So a connection checked (or opened) less than `QUIET_SECONDS` ago, idle,
+with nothing to read, passes without `SELECT 1`; any other gets Django's check. The bound covers
+what the socket can't show: a NAT or load balancer that forgot an idle connection says nothing
+until the next packet arrives, and that packet should be `SELECT 1`, not the request's query.
+Such devices forget after minutes of silence; under load, a worker's requests come well within
+`QUIET_SECONDS` of each other and none of them sends `SELECT 1`.
 
 It also gives the cursor of the hand-written reads (`config.rows.fetch`), whose statements
 PostgreSQL prepares.
 """
 
 import select
+import time
 
 import psycopg
 from django.db.backends.postgresql import base
+from django.db.backends.postgresql.psycopg_any import register_tzloader
+from django.utils.asyncio import async_unsafe
 from psycopg import pq
+
+QUIET_SECONDS = 5.0
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    checked_at = float("-inf")  # time.monotonic() when the connection was last known good
+
+    def connect(self):
+        super().connect()
+        self.checked_at = time.monotonic()
+
     def close_if_health_check_failed(self):
         if (
-            self.connection is not None
-            and self.health_check_enabled
-            and not self.health_check_done
-            and not self.pool
-            and self._quiet()
+            self.connection is None
+            or not self.health_check_enabled
+            or self.health_check_done
+            or self.pool
         ):
+            return super().close_if_health_check_failed()
+        now = time.monotonic()
+        if now - self.checked_at < QUIET_SECONDS and self._quiet():
             self.health_check_done = True
-            return
-        super().close_if_health_check_failed()
+        else:
+            super().close_if_health_check_failed()  # a connection it closes is opened anew
+        self.checked_at = now
 
     def _quiet(self) -> bool:
         """Open, outside a transaction, and nothing arrived since the last answer."""
         raw = self.connection
         if raw.closed or raw.pgconn.transaction_status != pq.TransactionStatus.IDLE:
             return False
-        readable, _, _ = select.select([raw.pgconn.socket], [], [], 0)
-        return not readable
+        poller = select.poll()  # not select.select: it refuses descriptors from 1024
+        poller.register(raw.pgconn.socket, select.POLLIN)
+        return not poller.poll(0)
 
+    @async_unsafe
     def prepared_cursor(self):
-        """A server-side-binding cursor whose statements are prepared on first use, wrapped as
-        Django wraps its own (errors translated, queries logged when Django logs them). Only
-        these cursors prepare: the ORM's bind on the client."""
+        """A server-side-binding cursor whose statements are prepared on first use, made and
+        wrapped as Django makes its own (health check, connection, time zone, errors translated,
+        queries logged when Django logs them). Only these cursors prepare: the ORM's bind on
+        the client."""
         self.close_if_health_check_failed()
         self.ensure_connection()
         with self.wrap_database_errors:
             raw = self.connection
             if raw.prepare_threshold is None:  # Django's default: psycopg prepares nothing
                 raw.prepare_threshold = 0
-            return self._prepare_cursor(psycopg.Cursor(raw))
+            cursor = psycopg.Cursor(raw)
+            loader = raw.adapters.get_loader(base.TIMESTAMPTZ_OID, pq.Format.TEXT)
+            if self.timezone != loader.timezone:
+                register_tzloader(self.timezone, cursor)
+            return self._prepare_cursor(cursor)
