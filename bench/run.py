@@ -92,9 +92,6 @@ def seed(args):
     )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # a database in service has its statistics
-        # The seeding's writes flushed now, not by a checkpoint spread over the loads (with
-        # checkpoint_completion_target 0.9, most of five minutes).
-        cursor.execute("CHECKPOINT")
     connection.close()
     return shop, {
         "seconds_shop": round(seeded - started, 1),
@@ -168,7 +165,18 @@ def wrk(args, mode: str, extra: str, seconds: int) -> dict:
     return json.loads(line.removeprefix("BENCH "))
 
 
+def checkpoint(args) -> None:
+    """Flush what earlier work left in PostgreSQL's buffers, so that no load pays for the one
+    before it (or for the seeding): a checkpoint spreads its writes over most of
+    checkpoint_timeout, five minutes by default, which is when the next loads run."""
+    import psycopg
+
+    with psycopg.connect(f"{args.server}/{args.database}", autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
+
+
 def load(args, server, name: str, mode: str, extra: str) -> dict:
+    checkpoint(args)
     wrk(args, mode, extra, args.warmup)
     pids = server_pids(server.pid)
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -218,6 +226,7 @@ def pgbench(args, shop) -> dict:
     for name, value in variables.items():
         command += ["-D", f"{name}={value}"]
     database = f"{args.server}/{args.database}"
+    checkpoint(args)
     subprocess.run([*command, f"-T{args.warmup}", database], capture_output=True, check=True)  # noqa: S603
     busy_before, total_before = machine_ticks()
     output = subprocess.run(  # noqa: S603
