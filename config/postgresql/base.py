@@ -55,6 +55,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         raw = self.connection
         if raw.closed or raw.pgconn.transaction_status != pq.TransactionStatus.IDLE:
             return False
+        if not hasattr(select, "poll"):  # Windows: Django's check every time
+            return False
         poller = select.poll()  # not select.select: it refuses descriptors from 1024
         poller.register(raw.pgconn.socket, select.POLLIN)
         return not poller.poll(0)

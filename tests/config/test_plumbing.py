@@ -99,6 +99,15 @@ def test_sqlite_default_uses_immediate_transactions_and_wal():
     assert result.stdout.split() == ["django.db.backends.sqlite3", "IMMEDIATE", "True"]
 
 
+def test_a_postgresql_url_runs_on_the_projects_backend_with_persistent_checked_connections():
+    result = run_python(
+        "from config import settings; d = settings.DATABASES['default']; "
+        "print(d['ENGINE'], d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'], d['OPTIONS']['options'])",
+        {"DEBUG": "true", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/pos"},
+    )
+    assert result.stdout.split() == ["config.postgresql", "60", "True", "-c", "jit=off"]
+
+
 def test_unknown_api_path_is_a_json_404(anonymous, db):
     response = anonymous.get("/api/v1/no-such-thing")
     assert response.status_code == 404
