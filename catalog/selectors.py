@@ -1,11 +1,14 @@
 import functools
 
-from companies.models import Company
-from config.rows import Columns, fetch, table
+from django.db import connection
 
-from .models import Category, Product
+from companies.models import Company
+from config.rows import Columns, fetch, one_of, table, values_param
+
+from .models import Category, Product, TaxRate
 
 _PRODUCT = Columns(Product, "p")
+_TAX_RATE = Columns(TaxRate, "t")
 # The register's scan: a code names at most one product (both are unique in a company).
 SCAN_CODES = ("barcode", "sku")
 
@@ -43,3 +46,27 @@ def products_by_code(*, company: Company, field: str, code: str) -> list[Product
     if field not in SCAN_CODES:
         raise ValueError(f"not a scan code: {field}")
     return [_PRODUCT.build(row) for row in fetch(_products_by_code_sql(field), [company.pk, code])]
+
+
+@functools.cache
+def _products_with_tax_rates_sql(vendor: str) -> str:
+    return (
+        f"SELECT {_PRODUCT.sql()}, {_TAX_RATE.sql()} FROM {table(Product)} p "  # noqa: S608
+        f"LEFT JOIN {table(TaxRate)} t ON t.id = p.tax_rate_id "
+        f"WHERE p.company_id = %s AND {one_of('p.id')}"
+    )
+
+
+def products_with_tax_rates(*, company: Company, ids) -> dict[int, Product]:
+    """The company's products of `ids` by id, each with its tax rate (no query to read it);
+    hand-written because every sale reads its lines' products."""
+    rows = fetch(_products_with_tax_rates_sql(connection.vendor), [company.pk, values_param(ids)])
+    products = {}
+    for row in rows:
+        product = _PRODUCT.build(row)
+        has_rate = row[len(_PRODUCT)] is not None
+        Product.tax_rate.field.set_cached_value(
+            product, _TAX_RATE.build(row, len(_PRODUCT)) if has_rate else None
+        )
+        products[product.pk] = product
+    return products

@@ -6,6 +6,9 @@ whose shape never changes, are written once as SQL; this module keeps their colu
 value conversions tied to the models, so a new field is read without touching the SQL.
 """
 
+import functools
+import json
+
 from django.db import connection
 
 
@@ -48,16 +51,46 @@ class Columns:
         return self.model.from_db(connection.alias, self.attnames, values)
 
 
+def _cursor():
+    prepared = getattr(connection, "prepared_cursor", None)  # config.postgresql's
+    return prepared() if prepared else connection.cursor()
+
+
 def fetch(sql: str, params) -> list[tuple]:
     """The rows of a hand-written read. On PostgreSQL it is a prepared statement, planned once
     a connection: planning the membership's five-table read took 0.5 ms, running it 0.1 ms
-    (bench/README.md). Only these reads are prepared (the ORM's cursors bind on the client and
-    never prepare): their plans are unique-key lookups, right for any value, whereas a
-    report's plan must fit its window."""
-    prepared = getattr(connection, "prepared_cursor", None)  # config.postgresql's
-    with prepared() if prepared else connection.cursor() as cursor:
+    (bench/README.md). Only these statements are prepared (the ORM's cursors bind on the client
+    and never prepare): their plans are key lookups, right for any value, whereas a report's
+    plan must fit its window."""
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def execute(sql: str, params) -> int:
+    """A hand-written write, prepared like `fetch`'s reads; the number of rows it changed."""
+    with _cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def one_of(column: str) -> str:
+    """SQL that `column` is one of the values of one parameter made by `values_param`: the
+    statement's text, so its prepared plan, is the same whatever the number of values."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)"
+    return f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - a column name
+
+
+def values_param(values) -> list | str:
+    values = list(values)
+    return values if connection.vendor == "postgresql" else json.dumps(values)
+
+
+def for_update() -> str:
+    """The row-lock clause of a hand-written read, where the database has one (SQLite locks
+    the whole database for a write transaction instead)."""
+    return " FOR UPDATE" if connection.features.has_select_for_update else ""
 
 
 def table(model) -> str:
@@ -75,27 +108,104 @@ def attach_prefetched(instance, **related) -> None:
         cache[name] = queryset
 
 
+def _array_type(field) -> str:
+    # As Django's own bulk insert on PostgreSQL: no length or precision, so nothing truncated.
+    return field.db_type(connection).split("(")[0] + "[]"
+
+
+@functools.cache
+def _insert_sql(model, ignore_conflicts: bool) -> tuple[str, list]:
+    fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    arrays = ", ".join(f"%s::{_array_type(field)}" for field in fields)
+    end = (
+        "ON CONFLICT DO NOTHING"
+        if ignore_conflicts
+        else f"RETURNING {quote(model._meta.pk.column)}"
+    )
+    sql = f"INSERT INTO {table(model)} ({columns}) SELECT * FROM unnest({arrays}) {end}"  # noqa: S608
+    return sql, fields
+
+
+def insert(model, objects, *, ignore_conflicts: bool = False) -> list:
+    """Insert new objects (no pk yet) as bulk_create does: defaults and `auto_now_add` filled
+    in, each object given its pk (unless conflicts are ignored: then none is).
+
+    On PostgreSQL it is one prepared statement whatever the number of objects, an array a
+    column through unnest(), like Django's own bulk insert there but without compiling a
+    query each call, which cost the ORM several times what the database takes to run it
+    (bench/README.md). Elsewhere it is bulk_create.
+    """
+    objects = list(objects)
+    if connection.vendor != "postgresql":
+        return model._base_manager.bulk_create(objects, ignore_conflicts=ignore_conflicts)
+    if not objects:
+        return objects
+    sql, fields = _insert_sql(model, ignore_conflicts)
+    params = [
+        [field.get_db_prep_save(field.pre_save(obj, True), connection) for obj in objects]
+        for field in fields
+    ]
+    if ignore_conflicts:
+        execute(sql, params)
+        return objects
+    for obj, (pk,) in zip(objects, fetch(sql, params), strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objects
+
+
 # Rows of an UPDATE ... FROM (VALUES ...): well under SQLite's 32,766 parameters a statement.
 UPDATE_BATCH = 1000
 
 
+@functools.cache
+def _update_sql(model, fields: tuple[str, ...]) -> tuple[str, list]:
+    """PostgreSQL's: the new values as arrays through unnest(), one text for any row count."""
+    targets = [model._meta.pk, *(model._meta.get_field(name) for name in fields)]
+    quote = connection.ops.quote_name
+    names = [f"c{i}" for i in range(len(targets))]
+    assignments = ", ".join(
+        f"{quote(field.column)} = v.{name}"
+        for field, name in zip(targets[1:], names[1:], strict=True)
+    )
+    arrays = ", ".join(f"%s::{_array_type(field)}" for field in targets)
+    sql = (
+        f"UPDATE {table(model)} SET {assignments} "  # noqa: S608 - names from the model
+        f"FROM unnest({arrays}) AS v({', '.join(names)}) "
+        f"WHERE {table(model)}.{quote(model._meta.pk.column)} = v.c0"
+    )
+    return sql, targets
+
+
 def update_rows(model, objects, fields: list[str]) -> None:
-    """Write `fields` of each object, by primary key, in one UPDATE ... FROM (VALUES ...).
+    """Write `fields` of each object, by primary key, in one statement.
 
     bulk_update writes the same with a CASE WHEN per field and row, which the ORM takes
-    several times longer to build than the database to run (bench/README.md). Both
-    databases name the columns of VALUES column1, column2, ... (SQLite since 3.33).
+    several times longer to build than the database to run (bench/README.md). On PostgreSQL
+    the values go as one array a column, in a prepared statement; elsewhere as
+    UPDATE ... FROM (VALUES ...) in batches (SQLite names the columns of VALUES column1,
+    column2, ... since 3.33).
     """
     objects = list(objects)
+    if not objects:
+        return
+    if connection.vendor == "postgresql":
+        sql, targets = _update_sql(model, tuple(fields))
+        execute(
+            sql,
+            [
+                [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects]
+                for field in targets
+            ],
+        )
+        return
     targets = [model._meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
-    # PostgreSQL types an all-NULL column of VALUES as text; SQLite's CAST to a declared type
-    # would turn a datetime's text into a number, and its columns take any value as it is.
-    typed = connection.vendor == "postgresql"
     assignments = ", ".join(
-        f"{quote(field.column)} = "
-        + (f"CAST(v.column{i} AS {field.cast_db_type(connection)})" if typed else f"v.column{i}")
-        for i, field in enumerate(targets, start=2)
+        f"{quote(field.column)} = v.column{i}" for i, field in enumerate(targets, start=2)
     )
     row = "(" + ", ".join(["%s"] * (len(targets) + 1)) + ")"
     for start in range(0, len(objects), UPDATE_BATCH):

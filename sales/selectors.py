@@ -1,13 +1,29 @@
 """Reads of sales: the shift report, aggregated in the database."""
 
+import functools
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
+from config.rows import Columns, fetch, table
+
 from .models import CashMovement, Payment, PaymentMethod, Refund, Sale, Shift
 
 ZERO = Decimal("0")
+_SHIFT = Columns(Shift, "s")
+
+
+@functools.cache
+def _open_shift_sql() -> str:
+    # At most one row: a register has one open shift at a time (a partial unique index).
+    return f"SELECT {_SHIFT.sql()} FROM {table(Shift)} s WHERE s.register_id = %s AND s.status = %s"  # noqa: S608
+
+
+def open_shift(*, register_id: int) -> Shift | None:
+    """The register's open shift, if any; hand-written (config.rows): every sale reads it."""
+    rows = fetch(_open_shift_sql(), [register_id, Shift.Status.OPEN])
+    return _SHIFT.build(rows[0]) if rows else None
 
 
 def _sum(expression, **filters):

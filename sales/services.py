@@ -9,11 +9,12 @@ from django.utils import timezone
 from accounts.models import Membership
 from accounts.services import audit_record
 from catalog.models import WHOLE_QUANTITY, Customer, Product
+from catalog.selectors import products_with_tax_rates
 from companies.locks import register_lock
 from companies.models import Register
 from config.api.errors import DomainError, DomainValidationError
 from config.api.fields import money_exponent
-from config.rows import attach_prefetched, update_rows
+from config.rows import attach_prefetched, insert, update_rows
 from inventory.models import MovementKind
 from inventory.services import StockChange, stock_apply
 
@@ -21,7 +22,7 @@ from . import permissions as perms
 from .locks import sale_lock, shift_lock
 from .models import CashMovement, Payment, PaymentMethod, Refund, RefundLine, Sale, SaleLine, Shift
 from .pricing import ZERO, LineInput, price_sale, refund_amount
-from .selectors import shift_report
+from .selectors import open_shift, shift_report
 
 SALE_DOCUMENT = "sale"
 REFUND_DOCUMENT = "refund"
@@ -31,7 +32,7 @@ REFUND_DOCUMENT = "refund"
 
 
 def _open_shift(register: Register) -> Shift | None:
-    return Shift.objects.filter(register=register, status=Shift.Status.OPEN).first()
+    return open_shift(register_id=register.pk)
 
 
 def _refuse_inactive_register(register: Register) -> None:
@@ -133,13 +134,9 @@ class PaymentRequest:
 
 def _line_products(actor: Membership, lines: list[SaleLineRequest]) -> dict[int, Product]:
     """The lines' products in one query; unknown, foreign or inactive ones are 400s."""
-    ids = {line.product_id for line in lines}
-    products = {
-        p.pk: p
-        for p in Product.objects.filter(company=actor.company, pk__in=ids).select_related(
-            "tax_rate"
-        )
-    }
+    products = products_with_tax_rates(
+        company=actor.company, ids={line.product_id for line in lines}
+    )
     errors = []
     for index, line in enumerate(lines):
         product = products.get(line.product_id)
@@ -281,23 +278,28 @@ def sale_complete(
     if shift is None and settings.require_open_shift:
         raise DomainError("no_open_shift", "The register has no open shift.")
     sequence = register.receipt_counter + 1
-    sale = Sale.objects.create(
-        company=company,
-        register=register,
-        shift=shift,
-        cashier=actor.user,
-        customer=customer,
-        receipt_sequence=sequence,
-        receipt_number=_receipt_number(register, sequence),
-        note=note,
-        discount_percent=discount_percent,
-        subtotal=priced.subtotal,
-        discount_total=priced.discount_total,
-        tax_total=priced.tax_total,
-        total=priced.total,
-        paid_total=priced.total + change,
-        change=change,
-        quantity=sum((line.quantity for line in lines), ZERO),
+    [sale] = insert(
+        Sale,
+        [
+            Sale(
+                company=company,
+                register=register,
+                shift=shift,
+                cashier=actor.user,
+                customer=customer,
+                receipt_sequence=sequence,
+                receipt_number=_receipt_number(register, sequence),
+                note=note,
+                discount_percent=discount_percent,
+                subtotal=priced.subtotal,
+                discount_total=priced.discount_total,
+                tax_total=priced.tax_total,
+                total=priced.total,
+                paid_total=priced.total + change,
+                change=change,
+                quantity=sum((line.quantity for line in lines), ZERO),
+            )
+        ],
     )
     tracked = [
         index for index, line in enumerate(lines) if products[line.product_id].track_inventory
@@ -319,35 +321,42 @@ def sale_complete(
         document_id=sale.pk,
     )
     unit_costs = {index: m.unit_cost for index, m in zip(tracked, movements, strict=True)}
-    Register.objects.filter(pk=register.pk).update(receipt_counter=sequence)
-    sale_lines = SaleLine.objects.bulk_create(
-        SaleLine(
-            company=company,
-            sale=sale,
-            product=products[lines[line.key].product_id],
-            name=products[lines[line.key].product_id].name,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            unit_cost=unit_costs.get(line.key, products[lines[line.key].product_id].cost),
-            tax_rate=line.tax_rate,
-            discount_percent=line.discount_percent,
-            discount_amount=line.discount_amount,
-            tax_amount=line.tax_amount,
-            total=line.total,
-            sold_at=sale.created_at,
-        )
-        for line in priced.lines
+    register.receipt_counter = sequence
+    update_rows(Register, [register], ["receipt_counter"])
+    sale_lines = insert(
+        SaleLine,
+        (
+            SaleLine(
+                company=company,
+                sale=sale,
+                product=products[lines[line.key].product_id],
+                name=products[lines[line.key].product_id].name,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                unit_cost=unit_costs.get(line.key, products[lines[line.key].product_id].cost),
+                tax_rate=line.tax_rate,
+                discount_percent=line.discount_percent,
+                discount_amount=line.discount_amount,
+                tax_amount=line.tax_amount,
+                total=line.total,
+                sold_at=sale.created_at,
+            )
+            for line in priced.lines
+        ),
     )
-    sale_payments = Payment.objects.bulk_create(
-        Payment(
-            company=company,
-            sale=sale,
-            method=p.method,
-            amount=p.amount,
-            reference=p.reference,
-            sold_at=sale.created_at,
-        )
-        for p in payments
+    sale_payments = insert(
+        Payment,
+        (
+            Payment(
+                company=company,
+                sale=sale,
+                method=p.method,
+                amount=p.amount,
+                reference=p.reference,
+                sold_at=sale.created_at,
+            )
+            for p in payments
+        ),
     )
     attach_prefetched(sale, lines=sale_lines, payments=sale_payments, refunds=[])
     if audit_items:

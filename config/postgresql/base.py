@@ -20,7 +20,7 @@ import select
 import time
 
 import psycopg
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 from django.db.backends.postgresql.psycopg_any import register_tzloader
 from django.utils.asyncio import async_unsafe
 from psycopg import pq
@@ -28,7 +28,20 @@ from psycopg import pq
 QUIET_SECONDS = 5.0
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor, sql, params):
+        """The logged text of a prepared cursor's statement too (the queries tests capture):
+        psycopg keeps none for a statement bound on the server."""
+        if isinstance(cursor, psycopg.ClientCursor):
+            return super().last_executed_query(cursor, sql, params)
+        try:
+            return self.compose_sql(sql, params)
+        except psycopg.errors.DataError:
+            return None
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
     checked_at = float("-inf")  # time.monotonic() when the connection was last known good
 
     def connect(self):

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.models import Product
@@ -81,3 +82,80 @@ def test_on_postgresql_hand_written_reads_are_prepared_and_counted(
         ["%catalog_product%sku%"],
     )
     assert len(prepared) == 1
+
+
+def _new_products(tenant, count, category=None, first=0):
+    return [
+        Product(
+            company=tenant.company,
+            sku=f"NEW-{n}",
+            name=f"New {n}",
+            price=Decimal(f"{n}.50"),
+            category=category,
+        )
+        for n in range(first, first + count)
+    ]
+
+
+def test_insert_gives_each_object_its_pk_defaults_and_creation_time(
+    tenant, products, django_assert_num_queries
+):
+    new = _new_products(tenant, 3, category=products[0].category)
+    new[1].is_active = False
+    before = timezone.now()
+    with django_assert_num_queries(1):
+        inserted = rows.insert(Product, new)
+    assert inserted == new and all(p.pk and not p._state.adding for p in new)
+    for n, product in enumerate(new):
+        stored = Product.objects.get(pk=product.pk)
+        assert (stored.sku, stored.price, stored.category_id) == (
+            f"NEW-{n}",
+            Decimal(f"{n}.50"),
+            products[0].category_id,
+        )
+        assert stored.is_active is (n != 1) and stored.cost == Decimal("0")
+        assert stored.created_at == product.created_at >= before
+
+
+def test_insert_of_nothing_writes_nothing(tenant, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert rows.insert(Product, []) == []
+
+
+def test_insert_ignoring_conflicts_keeps_the_rows_already_there(tenant, products):
+    clash = _new_products(tenant, 1)[0]
+    clash.sku = products[0].sku  # unique in the company
+    fresh_one = _new_products(tenant, 2)[1]
+    rows.insert(Product, [clash, fresh_one], ignore_conflicts=True)
+    assert Product.objects.get(sku=products[0].sku).name == products[0].name
+    assert Product.objects.filter(sku=fresh_one.sku).exists()
+    assert Product.objects.filter(company=tenant.company).count() == len(products) + 1
+
+
+def test_one_of_matches_a_list_of_any_length_given_as_one_parameter(tenant, products):
+    sql = f"SELECT p.id FROM {rows.table(Product)} p WHERE {rows.one_of('p.id')} ORDER BY p.id"  # noqa: S608
+    for some in ([], products[:1], products[1:4]):
+        found = rows.fetch(sql, [rows.values_param(p.pk for p in some)])
+        assert [pk for (pk,) in found] == [p.pk for p in some]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_inserts_and_updates_are_prepared_once_for_any_row_count(tenant, products):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    for count in (1, 3):
+        rows.insert(Product, _new_products(tenant, count, first=count))
+        rows.update_rows(Product, products[:count], ["cost"])
+    for pattern in ("INSERT INTO%catalog_product%", "UPDATE%catalog_product%"):
+        prepared = rows.fetch(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", [pattern]
+        )
+        assert len(prepared) == 1, prepared
+
+
+@pytest.mark.postgres
+def test_a_prepared_statement_is_logged_with_its_values(tenant, products):
+    with CaptureQueriesContext(connection) as captured:
+        rows.fetch(f"SELECT p.sku FROM {rows.table(Product)} p WHERE p.id = %s", [products[0].pk])  # noqa: S608
+    [query] = captured.captured_queries
+    assert "SELECT p.sku" in query["sql"] and str(products[0].pk) in query["sql"]

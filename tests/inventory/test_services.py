@@ -11,7 +11,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import AuditEvent
@@ -572,7 +572,8 @@ def test_stock_apply_is_all_or_nothing_and_creates_no_level_when_refused(tenant,
     present, absent = product(tenant), product(tenant)
     receive(clerk, store, (present, 1, D("1.00")))
     before = stock_state(tenant.company)
-    with pytest.raises(DomainError) as caught:
+    # It takes no savepoint of its own: a refusal fails the caller's transaction, here this one.
+    with pytest.raises(DomainError) as caught, transaction.atomic():
         apply(
             tenant,
             [

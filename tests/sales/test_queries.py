@@ -32,18 +32,16 @@ D = Decimal
 #    5    the register's row lock (SELECT ... FOR UPDATE)
 #    6    the register's open shift
 #    7    INSERT the sale
-#    8    SAVEPOINT of stock_apply
-#    9    INSERT the missing stock levels (ON CONFLICT DO NOTHING), all lines at once
-#   10    lock every stock level of the lines, in pk order, in one query
-#   11    UPDATE the levels (one statement)
-#   12    INSERT the stock movements (one bulk_create)
-#   13    RELEASE stock_apply's savepoint
-#   14    UPDATE the register's receipt counter
-#   15    INSERT the sale lines (one bulk_create)
-#   16    INSERT the payments (one bulk_create)
-#   17    RELEASE sale_complete's savepoint
+#    8    INSERT the missing stock levels (ON CONFLICT DO NOTHING), all lines at once
+#    9    lock every stock level of the lines, in pk order, in one query
+#   10    UPDATE the levels (one statement)
+#   11    INSERT the stock movements (one statement)
+#   12    UPDATE the register's receipt counter
+#   13    INSERT the sale lines (one statement)
+#   14    INSERT the payments (one statement)
+#   15    RELEASE sale_complete's savepoint
 # The response is built from the rows just written: no query reads them back.
-SALE_QUERIES = 17
+SALE_QUERIES = 15
 
 # With an Idempotency-Key the sale costs six more, whatever its lines: SAVEPOINT, INSERT the
 # claim, RELEASE; SAVEPOINT around the handler, ..., UPDATE the key with the response, RELEASE.
@@ -66,18 +64,16 @@ REPLAY_QUERIES = 7
 #    9    INSERT the refund
 #   10    INSERT the refund lines (one bulk_create)
 #   11    UPDATE the refunded quantities and amounts of the sale lines (one statement)
-#   12    SAVEPOINT of stock_apply
-#   13    INSERT the missing stock levels
-#   14    lock the stock levels
-#   15    UPDATE the levels (and their average cost)
-#   16    INSERT the return movements
-#   17    RELEASE stock_apply's savepoint
-#   18    UPDATE the refund's total
-#   19    UPDATE the sale's refunded total and status
-#   20    INSERT the audit event
-#   21    RELEASE refund_create's savepoint
+#   12    INSERT the missing stock levels
+#   13    lock the stock levels
+#   14    UPDATE the levels (and their average cost)
+#   15    INSERT the return movements
+#   16    UPDATE the refund's total
+#   17    UPDATE the sale's refunded total and status
+#   18    INSERT the audit event
+#   19    RELEASE refund_create's savepoint
 # The response is built from the rows just written: no query reads them back.
-REFUND_QUERIES = 21
+REFUND_QUERIES = 19
 
 # POST /sales/{id}/void, whatever the number of lines:
 #    1    authentication (tests/query_budgets.py)
@@ -87,19 +83,17 @@ REFUND_QUERIES = 21
 #    5    the sale's row lock
 #    6    is the sale's shift still open (EXISTS)
 #    7    the sale's lines with their products
-#    8    SAVEPOINT of stock_apply (the location comes from the locked register)
-#    9    INSERT the missing stock levels
-#   10    lock the stock levels
-#   11    UPDATE the levels (and their average cost)
-#   12    INSERT the void movements
-#   13    RELEASE stock_apply's savepoint
-#   14    UPDATE the sale's status
-#   15    UPDATE its lines' copy of it (`voided`, what the product and category reports filter on)
-#   16    UPDATE its payments' copy (the payment-method report's)
-#   17    INSERT the audit event
-#   18    RELEASE sale_void's savepoint
-#   19-22 the response: the sale, its lines, payments and refunds
-VOID_QUERIES = 22
+#    8    INSERT the missing stock levels
+#    9    lock the stock levels
+#   10    UPDATE the levels (and their average cost)
+#   11    INSERT the void movements
+#   12    UPDATE the sale's status
+#   13    UPDATE its lines' copy of it (`voided`, what the product and category reports filter on)
+#   14    UPDATE its payments' copy (the payment-method report's)
+#   15    INSERT the audit event
+#   16    RELEASE sale_void's savepoint
+#   17-20 the response: the sale, its lines, payments and refunds
+VOID_QUERIES = 20
 
 # GET /sales, a full page whatever its size: authentication (1), the page, its lines, payments
 # and refunds prefetched (3), the COUNT. A first page that comes back short is the whole
