@@ -116,6 +116,25 @@ def attach_prefetched(instance, **related) -> None:
         cache[name] = queryset
 
 
+@functools.cache
+def _company_object_sql(model) -> tuple[str, "Columns"]:
+    columns = Columns(model, "o")
+    quote = connection.ops.quote_name
+    company = model._meta.get_field("company").column
+    sql = (
+        f"SELECT {columns.sql()} FROM {table(model)} o "  # noqa: S608 - names from the model
+        f"WHERE o.{quote(model._meta.pk.column)} = %s AND o.{quote(company)} = %s"
+    )
+    return sql, columns
+
+
+def company_object(model, *, pk: int, company_id: int):
+    """The company's object of `model` with this pk, or None: one prepared read."""
+    sql, columns = _company_object_sql(model)
+    rows = fetch(sql, [pk, company_id])
+    return columns.build(rows[0]) if rows else None
+
+
 def _array_type(field) -> str:
     # As Django's own bulk insert on PostgreSQL: no length or precision, so nothing truncated.
     return field.db_type(connection).split("(")[0] + "[]"

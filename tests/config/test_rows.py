@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils import timezone
 from catalog.models import Product
 from catalog.selectors import products_by_code
 from config import rows
+from config.api.serializers import CompanyPrimaryKeyRelatedField
 from tests.catalog.factories import CategoryFactory, ProductFactory
 
 
@@ -159,3 +161,17 @@ def test_a_prepared_statement_is_logged_with_its_values(tenant, products):
         rows.fetch(f"SELECT p.sku FROM {rows.table(Product)} p WHERE p.id = %s", [products[0].pk])  # noqa: S608
     [query] = captured.captured_queries
     assert "SELECT p.sku" in query["sql"] and str(products[0].pk) in query["sql"]
+
+
+def test_company_object_reads_only_the_given_companys_row(tenant, other_tenant, products):
+    other = other_tenant.company
+    found = rows.company_object(Product, pk=products[0].pk, company_id=tenant.company.pk)
+    assert found.pk == products[0].pk and found.sku == products[0].sku
+    assert rows.company_object(Product, pk=products[0].pk, company_id=other.pk) is None
+    assert rows.company_object(Product, pk=10**12, company_id=tenant.company.pk) is None
+
+
+def test_a_scoped_id_field_refuses_a_filtered_queryset():
+    CompanyPrimaryKeyRelatedField(queryset=Product.objects.all())
+    with pytest.raises(ImproperlyConfigured):
+        CompanyPrimaryKeyRelatedField(queryset=Product.objects.filter(is_active=True))
