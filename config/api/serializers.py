@@ -80,7 +80,29 @@ def _shallow_copy(field):
 
 
 # Comments, not docstrings, on these bases: the schema would show a docstring on every model.
-class ModelSerializer(serializers.ModelSerializer):
+class FieldsBuiltOnce:
+    # DRF builds every field for each serializer instance (deep copies of the declared ones,
+    # and a ModelSerializer's from its model): a fifth of a barcode lookup's CPU. The fields
+    # depend on the class alone, so each class builds them once, unbound, and each instance
+    # binds its own shallow copies. A field holding child fields (a nested serializer, a list)
+    # is copied deeply: its children are bound to it, and must reach this instance's context
+    # through it.
+
+    def get_fields(self):
+        cls = type(self)
+        if "_built_fields" not in cls.__dict__:
+            cls._built_fields = [
+                (name, field, copy.deepcopy if _has_children(field) else _shallow_copy)
+                for name, field in super().get_fields().items()
+            ]
+        return {name: copied(field) for name, field, copied in cls._built_fields}
+
+
+class Serializer(FieldsBuiltOnce, serializers.Serializer):
+    pass
+
+
+class ModelSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     # Model fields as the API's strict fields (config.api.fields).
 
     serializer_field_mapping = {
@@ -91,20 +113,6 @@ class ModelSerializer(serializers.ModelSerializer):
         models.EmailField: fields.EmailField,
         models.TextField: fields.CharField,
     }
-
-    def get_fields(self):
-        # DRF builds every field from the model for each serializer instance: a fifth of a
-        # barcode lookup's CPU. The fields depend on the class alone, so each class builds
-        # them once, unbound, and each instance binds its own shallow copies. A field holding
-        # child fields (a nested serializer, a list) is copied deeply: its children are bound
-        # to it, and must reach this instance's context through it.
-        cls = type(self)
-        if "_model_fields" not in cls.__dict__:
-            cls._model_fields = [
-                (name, field, copy.deepcopy if _has_children(field) else _shallow_copy)
-                for name, field in super().get_fields().items()
-            ]
-        return {name: copied(field) for name, field, copied in cls._model_fields}
 
 
 class CompanyModelSerializer(ModelSerializer):

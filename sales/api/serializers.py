@@ -13,7 +13,7 @@ from config.api.fields import (
     PercentField,
     QuantityField,
 )
-from config.api.serializers import CompanyPrimaryKeyRelatedField, ModelSerializer
+from config.api.serializers import CompanyPrimaryKeyRelatedField, ModelSerializer, Serializer
 
 from ..models import CashMovement, Payment, PaymentMethod, Refund, RefundLine, Sale, SaleLine, Shift
 from ..services import PaymentRequest, RefundLineRequest, SaleLineRequest
@@ -25,7 +25,7 @@ def register_field():
     return CompanyPrimaryKeyRelatedField(queryset=Register.objects.all())
 
 
-class ShiftOpenSerializer(serializers.Serializer):
+class ShiftOpenSerializer(Serializer):
     register = register_field()
     opening_cash = MoneyField()
 
@@ -65,11 +65,11 @@ class CashMovementSerializer(ModelSerializer):
         read_only_fields = ["id", "shift", "user", "created_at"]
 
 
-class ShiftCloseSerializer(serializers.Serializer):
+class ShiftCloseSerializer(Serializer):
     counted_cash = MoneyField()
 
 
-class ShiftReportSerializer(serializers.Serializer):
+class ShiftReportSerializer(Serializer):
     shift = serializers.IntegerField()
     register = serializers.IntegerField()
     status = serializers.ChoiceField(choices=Shift.Status.choices)
@@ -93,7 +93,7 @@ class ShiftReportSerializer(serializers.Serializer):
     by_payment_method = serializers.DictField(child=MoneyField(min_value=None))
 
 
-class SaleLineInputSerializer(serializers.Serializer):
+class SaleLineInputSerializer(Serializer):
     product = IdField()
     quantity = QuantityField(min_value=Decimal("0.001"))
     unit_price = MoneyField(
@@ -104,13 +104,13 @@ class SaleLineInputSerializer(serializers.Serializer):
     discount_percent = PercentField(required=False, default=Decimal("0"))
 
 
-class PaymentInputSerializer(serializers.Serializer):
+class PaymentInputSerializer(Serializer):
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
     amount = MoneyField(min_value=Decimal("0.01"))
     reference = CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
-class SaleInputSerializer(serializers.Serializer):
+class SaleInputSerializer(Serializer):
     register = register_field()
     customer = CompanyPrimaryKeyRelatedField(
         queryset=Customer.objects.all(), required=False, allow_null=True, default=None
@@ -230,16 +230,16 @@ class SaleSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class VoidSerializer(serializers.Serializer):
+class VoidSerializer(Serializer):
     reason = CharField(max_length=200)
 
 
-class RefundLineInputSerializer(serializers.Serializer):
+class RefundLineInputSerializer(Serializer):
     sale_line = IdField()
     quantity = QuantityField(min_value=Decimal("0.001"))
 
 
-class RefundInputSerializer(serializers.Serializer):
+class RefundInputSerializer(Serializer):
     register = register_field()
     reason = CharField(max_length=200)
     restock = BooleanField(default=True)
