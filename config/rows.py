@@ -135,9 +135,12 @@ def company_object(model, *, pk: int, company_id: int):
     return columns.build(rows[0]) if rows else None
 
 
-def _array_type(field) -> str:
-    # As Django's own bulk insert on PostgreSQL: no length or precision, so nothing truncated.
-    return field.db_type(connection).split("(")[0] + "[]"
+def _array(field) -> str:
+    """The placeholder of a column's values as one array. As Django's own bulk insert on
+    PostgreSQL: no length or precision, so nothing truncated. Sent in binary (`%b`): psycopg's
+    text form of a list quotes each element through a regular expression, a quarter more CPU
+    (a 20-row, 16-column array set: 479 against 368 us)."""
+    return f"%b::{field.db_type(connection).split('(')[0]}[]"
 
 
 @functools.cache
@@ -145,7 +148,7 @@ def _insert_sql(model, ignore_conflicts: bool) -> tuple[str, list]:
     fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    arrays = ", ".join(f"%s::{_array_type(field)}" for field in fields)
+    arrays = ", ".join(_array(field) for field in fields)
     end = (
         "ON CONFLICT DO NOTHING"
         if ignore_conflicts
@@ -199,7 +202,7 @@ def _update_sql(model, fields: tuple[str, ...]) -> tuple[str, list]:
         f"{quote(field.column)} = v.{name}"
         for field, name in zip(targets[1:], names[1:], strict=True)
     )
-    arrays = ", ".join(f"%s::{_array_type(field)}" for field in targets)
+    arrays = ", ".join(_array(field) for field in targets)
     sql = (
         f"UPDATE {table(model)} SET {assignments} "  # noqa: S608 - names from the model
         f"FROM unnest({arrays}) AS v({', '.join(names)}) "
