@@ -102,16 +102,16 @@ def stock_apply(
         level.quantity = new_quantity
         level.updated_at = now
         movements.append(
-            StockMovement(
-                company=company,
-                product=change.product,
+            StockMovement(  # ids, not objects: cheaper to set, and a sale makes one a line
+                company_id=company.pk,
+                product_id=change.product.pk,
                 location_id=change.location_id,
                 kind=change.kind,
                 quantity=quantity,
                 unit_cost=unit_cost,
                 balance_after=new_quantity,
                 reason=change.reason,
-                user=user,
+                user_id=user.pk if user is not None else None,
                 document_type=document_type,
                 document_id=document_id,
             )

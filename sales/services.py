@@ -326,10 +326,10 @@ def sale_complete(
     sale_lines = insert(
         SaleLine,
         (
-            SaleLine(
-                company=company,
-                sale=sale,
-                product=products[lines[line.key].product_id],
+            SaleLine(  # ids, not objects, as for the movements
+                company_id=company.pk,
+                sale_id=sale.pk,
+                product_id=lines[line.key].product_id,
                 name=products[lines[line.key].product_id].name,
                 quantity=line.quantity,
                 unit_price=line.unit_price,
