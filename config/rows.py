@@ -146,6 +146,10 @@ def _array(field) -> str:
 @functools.cache
 def _insert_sql(model, ignore_conflicts: bool) -> tuple[str, list]:
     fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
+    unsupported = [f.name for f in fields if f.has_db_default() or f.generated]
+    if not fields or unsupported or model._meta.auto_field is None:
+        # What unnest() of client values can't write; bulk_create can.
+        raise TypeError(f"rows.insert can't write {model.__name__}: use bulk_create")
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     arrays = ", ".join(_array(field) for field in fields)
@@ -165,7 +169,9 @@ def insert(model, objects, *, ignore_conflicts: bool = False) -> list:
     On PostgreSQL it is one prepared statement whatever the number of objects, an array a
     column through unnest(), like Django's own bulk insert there but without compiling a
     query each call, which cost the ORM several times what the database takes to run it
-    (bench/README.md). Elsewhere it is bulk_create.
+    (bench/README.md). (psycopg prepares a text once for each set of parameter types it
+    meets: a column of NULLs only is one more.) Elsewhere it is bulk_create. Models with
+    database defaults or generated columns are refused: use bulk_create for those.
     """
     objects = list(objects)
     db = _db()
@@ -174,14 +180,22 @@ def insert(model, objects, *, ignore_conflicts: bool = False) -> list:
     if not objects:
         return objects
     sql, fields = _insert_sql(model, ignore_conflicts)
+    for obj in objects:
+        if obj.pk is not None:
+            raise ValueError(f"rows.insert writes new objects only: {obj!r} has a pk")
+        # As bulk_create: a related object saved since it was assigned gives its id, and an
+        # unsaved one is refused rather than written as NULL.
+        obj._prepare_related_fields_for_save(operation_name="insert")
     params = [
         [field.get_db_prep_save(field.pre_save(obj, True), db) for obj in objects]
         for field in fields
     ]
     if ignore_conflicts:
         execute(sql, params)
-        return objects
-    for obj, (pk,) in zip(objects, fetch(sql, params), strict=True):
+        pks = [None] * len(objects)
+    else:
+        pks = [pk for (pk,) in fetch(sql, params)]
+    for obj, pk in zip(objects, pks, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = db.alias

@@ -58,8 +58,7 @@ def _weighted_average(old_qty, old_cost, qty, cost, exponent) -> Decimal:
     return (total / (old_qty + qty)).quantize(exponent, rounding=ROUND_HALF_UP)
 
 
-# No savepoint of its own: a refused change fails its caller's whole transaction anyway, and a
-# savepoint is two more round trips on every sale.
+# No savepoint of its own (two more round trips on every sale): see the docstring.
 @transaction.atomic(savepoint=False)
 def stock_apply(
     *,
@@ -74,7 +73,8 @@ def stock_apply(
     Locks every affected level at once (pk order), refuses any decrease that would leave a
     level below zero unless the company allows negative stock (409 `insufficient_stock`
     naming every product short), then updates the levels and inserts the movements in bulk.
-    Inside a caller's transaction a refusal fails that whole transaction.
+    It takes no savepoint: inside a caller's transaction a refusal fails that whole
+    transaction, so a caller must not catch `insufficient_stock` and go on querying in it.
     """
     if not changes:
         return []

@@ -22,17 +22,29 @@ def request_company(serializer_field):
     return serializer_field.context["request"].company
 
 
+def _whole_table(queryset) -> bool:
+    """Whether a queryset (or manager) selects every row of its model, as it stands."""
+    query = queryset.all().query
+    return not (
+        query.where
+        or query.select_related
+        or query.extra
+        or query.combinator
+        or query.is_sliced
+        or query.distinct
+    )
+
+
 @extend_schema_field(ID_SCHEMA)
 class CompanyPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """An id of another company's object is 'does not exist', exactly like a missing id."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        query = getattr(self.queryset, "query", None)
-        if query is not None and (query.where or query.select_related or query.extra):
+        if self.queryset is not None and not _whole_table(self.queryset):
             raise ImproperlyConfigured(
                 "A company-scoped id field reads its model's rows scoped by company alone: "
-                "give it the model's whole queryset."
+                "give it the model's whole queryset (and a default manager that hides none)."
             )
 
     def get_queryset(self):
@@ -65,9 +77,12 @@ class CompanySlugRelatedField(serializers.SlugRelatedField):
 SCOPED_RELATED_FIELDS = (CompanyPrimaryKeyRelatedField, CompanySlugRelatedField)
 
 
-def _has_children(field) -> bool:
-    return isinstance(field, serializers.BaseSerializer) or any(
-        hasattr(field, name) for name in ("child", "child_relation")
+def _needs_deep_copy(field) -> bool:
+    """Fields holding child fields, or a mutable default that each copy must have its own of."""
+    return (
+        isinstance(field, serializers.BaseSerializer)
+        or any(hasattr(field, name) for name in ("child", "child_relation"))
+        or isinstance(getattr(field, "default", None), list | dict | set)
     )
 
 
@@ -86,13 +101,13 @@ class FieldsBuiltOnce:
     # depend on the class alone, so each class builds them once, unbound, and each instance
     # binds its own shallow copies. A field holding child fields (a nested serializer, a list)
     # is copied deeply: its children are bound to it, and must reach this instance's context
-    # through it.
+    # through it; so is one with a mutable default.
 
     def get_fields(self):
         cls = type(self)
         if "_built_fields" not in cls.__dict__:
             cls._built_fields = [
-                (name, field, copy.deepcopy if _has_children(field) else _shallow_copy)
+                (name, field, copy.deepcopy if _needs_deep_copy(field) else _shallow_copy)
                 for name, field in super().get_fields().items()
             ]
         return {name: copied(field) for name, field, copied in cls._built_fields}

@@ -186,3 +186,16 @@ def test_user_rate_is_per_user(tenant, settings):
     first, second = tenant.client(), tenant.client(tenant.member("cashier"))
     assert [first.get("/api/v1/me").status_code for _ in range(3)] == [200, 200, 429]
     assert second.get("/api/v1/me").status_code == 200
+
+
+def test_an_old_sqlite_is_refused_at_start(monkeypatch):
+    from config import checks
+
+    default = django_settings.DATABASES["default"]
+    monkeypatch.setitem(default, "ENGINE", "django.db.backends.sqlite3")
+    monkeypatch.setattr(checks.sqlite3, "sqlite_version_info", (3, 34, 1))
+    monkeypatch.setattr(checks.sqlite3, "sqlite_version", "3.34.1")
+    [error] = checks.check_sqlite_version(None)
+    assert error.id == "pos.E001" and "3.34.1" in error.msg
+    monkeypatch.setattr(checks.sqlite3, "sqlite_version_info", checks.MIN_SQLITE)
+    assert checks.check_sqlite_version(None) == []

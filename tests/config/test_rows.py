@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from catalog.models import Product
+from catalog.models import Category, Product
 from catalog.selectors import products_by_code
 from config import rows
 from config.api.serializers import CompanyPrimaryKeyRelatedField
@@ -175,3 +175,40 @@ def test_a_scoped_id_field_refuses_a_filtered_queryset():
     CompanyPrimaryKeyRelatedField(queryset=Product.objects.all())
     with pytest.raises(ImproperlyConfigured):
         CompanyPrimaryKeyRelatedField(queryset=Product.objects.filter(is_active=True))
+
+
+@pytest.mark.postgres
+def test_insert_takes_the_id_of_a_related_object_saved_since_and_refuses_an_unsaved_one(tenant):
+    if connection.vendor != "postgresql":
+        pytest.skip("elsewhere insert is bulk_create, which does the same")
+    category = Category(company=tenant.company, name="Later")
+    [product] = _new_products(tenant, 1, category=category)
+    category.save()
+    rows.insert(Product, [product])
+    assert Product.objects.get(pk=product.pk).category_id == category.pk
+    [orphan] = _new_products(tenant, 1, category=Category(company=tenant.company, name="Never"))
+    with pytest.raises(ValueError, match="unsaved related object"):
+        rows.insert(Product, [orphan])
+
+
+@pytest.mark.postgres
+def test_insert_refuses_an_object_with_a_pk_and_marks_ignored_ones_saved(tenant, products):
+    if connection.vendor != "postgresql":
+        pytest.skip("elsewhere insert is bulk_create")
+    with pytest.raises(ValueError, match="new objects only"):
+        rows.insert(Product, [products[0]])
+    [new] = _new_products(tenant, 1)
+    rows.insert(Product, [new], ignore_conflicts=True)
+    assert new._state.adding is False and new.pk is None
+
+
+def test_a_scoped_id_field_refuses_a_manager_or_queryset_hiding_rows():
+    class Hiding(models.Manager):
+        def get_queryset(self):
+            return super().get_queryset().filter(is_active=True)
+
+    hiding = Hiding()
+    hiding.model = Product
+    for queryset in (hiding, Product.objects.all()[:5], Product.objects.distinct()):
+        with pytest.raises(ImproperlyConfigured):
+            CompanyPrimaryKeyRelatedField(queryset=queryset)
