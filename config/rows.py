@@ -9,6 +9,7 @@ read and written without touching the SQL.
 
 import functools
 import json
+from decimal import Decimal
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
@@ -135,6 +136,29 @@ def company_object(model, *, pk: int, company_id: int):
     return columns.build(rows[0]) if rows else None
 
 
+def _unchanged_test(field):
+    """A test of the values this field's get_db_prep_save returns as they are (Django 5.2, checked
+    by tests/config/test_rows.py), or None. Those skip it: for a 20-line sale's lines, preparing
+    every value took 459 us, reading them 38 us."""
+    internal = field.get_internal_type()
+    if internal in ("CharField", "TextField"):
+        return lambda value: isinstance(value, str)
+    if internal == "BooleanField":
+        return lambda value: value is True or value is False
+    if internal == "DecimalField":
+        return lambda value: type(value) is Decimal and value.is_finite()
+    return None
+
+
+def _column(field, values, db) -> list:
+    """`values` of `field` as the ORM sends them."""
+    unchanged = _unchanged_test(field)
+    prepare = field.get_db_prep_save
+    if unchanged is None:
+        return [prepare(value, db) for value in values]
+    return [value if value is None or unchanged(value) else prepare(value, db) for value in values]
+
+
 def _array(field) -> str:
     """The placeholder of a column's values as one array. As Django's own bulk insert on
     PostgreSQL: no length or precision, so nothing truncated. Sent in binary (`%b`): psycopg's
@@ -187,8 +211,7 @@ def insert(model, objects, *, ignore_conflicts: bool = False) -> list:
         # unsaved one is refused rather than written as NULL.
         obj._prepare_related_fields_for_save(operation_name="insert")
     params = [
-        [field.get_db_prep_save(field.pre_save(obj, True), db) for obj in objects]
-        for field in fields
+        _column(field, [field.pre_save(obj, True) for obj in objects], db) for field in fields
     ]
     if ignore_conflicts:
         execute(sql, params)
@@ -243,7 +266,7 @@ def update_rows(model, objects, fields: list[str]) -> None:
         execute(
             sql,
             [
-                [field.get_db_prep_save(getattr(obj, field.attname), db) for obj in objects]
+                _column(field, [getattr(obj, field.attname) for obj in objects], db)
                 for field in targets
             ],
         )

@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import DatabaseError, connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -212,3 +212,29 @@ def test_a_scoped_id_field_refuses_a_manager_or_queryset_hiding_rows():
     for queryset in (hiding, Product.objects.all()[:5], Product.objects.distinct()):
         with pytest.raises(ImproperlyConfigured):
             CompanyPrimaryKeyRelatedField(queryset=queryset)
+
+
+@pytest.mark.parametrize(
+    ("model", "name", "value"),
+    [
+        (Product, "name", "Café"),
+        (Product, "unit", Product.Unit.UNIT),  # a choice: a str subclass
+        (Product, "is_active", False),
+        (Product, "price", Decimal("12.50")),
+        (Product, "reorder_point", Decimal("-0.001")),
+    ],
+)
+def test_values_that_skip_the_fields_preparation_are_what_it_returns(model, name, value):
+    field = model._meta.get_field(name)
+    assert rows._unchanged_test(field)(value)
+    assert field.get_db_prep_save(value, connection) is value
+    assert rows._column(field, [value, None], connection) == [value, None]
+
+
+def test_other_values_still_go_through_the_fields_preparation():
+    assert rows._column(Product._meta.get_field("name"), [5], connection) == ["5"]
+    assert rows._column(Product._meta.get_field("is_active"), [1], connection) == [True]
+    assert rows._column(Product._meta.get_field("price"), [3], connection) == [Decimal(3)]
+    with pytest.raises(ValidationError):
+        rows._column(Product._meta.get_field("price"), [Decimal("NaN")], connection)
+    assert rows._unchanged_test(Product._meta.get_field("category")) is None
