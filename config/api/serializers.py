@@ -10,6 +10,8 @@ from django.db.models import UniqueConstraint
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
 
 from config.rows import company_object
 
@@ -128,6 +130,42 @@ class ModelSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         models.EmailField: fields.EmailField,
         models.TextField: fields.CharField,
     }
+
+    @cached_property
+    def _representers(self) -> list:
+        # Per readable field, the model's own column it shows, read straight from the instance
+        # (DRF's get_attribute walks a path and checks for mappings and callables at each
+        # step), or None: DRF's way (relations, paths, methods). Listed once an instance: a
+        # list's child serializer renders every row.
+        columns = {f.name for f in self.Meta.model._meta.concrete_fields if not f.is_relation}
+        return [
+            (
+                field.field_name,
+                field.source
+                if field.source in columns
+                and type(field).get_attribute is serializers.Field.get_attribute
+                else None,
+                field,
+            )
+            for field in self._readable_fields
+        ]
+
+    def to_representation(self, instance):
+        if not isinstance(instance, self.Meta.model):
+            return super().to_representation(instance)
+        ret = {}
+        for name, column, field in self._representers:
+            if column is not None:
+                value = getattr(instance, column)
+            else:
+                try:
+                    value = field.get_attribute(instance)
+                except SkipField:
+                    continue
+                if isinstance(value, PKOnlyObject) and value.pk is None:
+                    value = None
+            ret[name] = None if value is None else field.to_representation(value)
+        return ret
 
 
 class CompanyModelSerializer(ModelSerializer):
