@@ -31,10 +31,6 @@ REFUND_DOCUMENT = "refund"
 # Shifts
 
 
-def _open_shift(register: Register) -> Shift | None:
-    return open_shift(register_id=register.pk)
-
-
 def _refuse_inactive_register(register: Register) -> None:
     if not register.is_active:
         raise DomainError(
@@ -47,7 +43,7 @@ def shift_open(*, actor: Membership, register: Register, opening_cash: Decimal) 
     _refuse_inactive_register(register)
     register_lock(register.pk)
     already_open = DomainError("shift_already_open", "The register already has an open shift.")
-    if _open_shift(register) is not None:
+    if open_shift(register_id=register.pk) is not None:
         raise already_open
     try:
         with transaction.atomic():
@@ -274,7 +270,7 @@ def sale_complete(
     change = _check_payments(priced.total, payments)
 
     register = register_lock(register.pk)
-    shift = _open_shift(register)
+    shift = open_shift(register_id=register.pk)
     if shift is None and settings.require_open_shift:
         raise DomainError("no_open_shift", "The register has no open shift.")
     sequence = register.receipt_counter + 1
@@ -464,7 +460,7 @@ def refund_create(
         if sale_line.refunded_quantity + quantity > sale_line.quantity:
             left = sale_line.quantity - sale_line.refunded_quantity
             raise DomainError("refund_exceeds_sale", f"Line {line_id}: {left} left to refund.")
-    shift = _open_shift(register)
+    shift = open_shift(register_id=register.pk)
     if method == PaymentMethod.CASH and shift is None:
         raise DomainError("no_open_shift", "A cash refund needs an open shift on the register.")
 
