@@ -61,12 +61,11 @@ def products_with_tax_rates(*, company: Company, ids) -> dict[int, Product]:
     """The company's products of `ids` by id, each with its tax rate (no query to read it);
     hand-written because every sale reads its lines' products."""
     rows = fetch(_products_with_tax_rates_sql(connection.vendor), [company.pk, values_param(ids)])
-    products = {}
+    products, rates = {}, {None: None}
     for row in rows:
         product = _PRODUCT.build(row)
-        has_rate = row[len(_PRODUCT)] is not None
-        Product.tax_rate.field.set_cached_value(
-            product, _TAX_RATE.build(row, len(_PRODUCT)) if has_rate else None
-        )
+        if product.tax_rate_id not in rates:  # a sale's lines share a few rates
+            rates[product.tax_rate_id] = _TAX_RATE.build(row, len(_PRODUCT))
+        Product.tax_rate.field.set_cached_value(product, rates[product.tax_rate_id])
         products[product.pk] = product
     return products

@@ -5,7 +5,7 @@ import functools
 from django.db import connection
 
 from companies.models import Company
-from config.rows import Columns, fetch, for_update, insert, one_of, table, values_param
+from config.rows import Columns, fetch, for_update, insert, new, one_of, table, values_param
 
 from .models import StockLevel
 
@@ -33,7 +33,10 @@ def stock_levels_lock(company: Company, places: set[Place]) -> dict[Place, Stock
     ordered = sorted(places)
     insert(
         StockLevel,
-        [StockLevel(company=company, product_id=p, location_id=loc) for p, loc in ordered],
+        [
+            new(StockLevel, company_id=company.pk, product_id=p, location_id=loc)
+            for p, loc in ordered
+        ],
         ignore_conflicts=True,
     )
     rows = fetch(

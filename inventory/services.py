@@ -12,7 +12,7 @@ from catalog.models import WHOLE_QUANTITY, Product
 from companies.models import Company, Location
 from config.api.errors import DomainError, DomainValidationError
 from config.api.fields import money_exponent
-from config.rows import insert, update_rows
+from config.rows import insert, new, update_rows
 
 from .locks import stock_levels_lock
 from .models import StockDocument, StockLevel, StockMovement
@@ -102,7 +102,8 @@ def stock_apply(
         level.quantity = new_quantity
         level.updated_at = now
         movements.append(
-            StockMovement(  # ids, not objects: cheaper to set, and a sale makes one a line
+            new(  # a sale makes one a line
+                StockMovement,
                 company_id=company.pk,
                 product_id=change.product.pk,
                 location_id=change.location_id,

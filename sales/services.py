@@ -14,7 +14,7 @@ from companies.locks import register_lock
 from companies.models import Register
 from config.api.errors import DomainError, DomainValidationError
 from config.api.fields import money_exponent
-from config.rows import attach_prefetched, insert, update_rows
+from config.rows import attach_prefetched, insert, new, update_rows
 from inventory.models import MovementKind
 from inventory.services import StockChange, stock_apply
 
@@ -322,7 +322,8 @@ def sale_complete(
     sale_lines = insert(
         SaleLine,
         (
-            SaleLine(  # ids, not objects, as for the movements
+            new(
+                SaleLine,
                 company_id=company.pk,
                 sale_id=sale.pk,
                 product_id=lines[line.key].product_id,

@@ -238,3 +238,60 @@ def test_other_values_still_go_through_the_fields_preparation():
     with pytest.raises(ValidationError):
         rows._column(Product._meta.get_field("price"), [Decimal("NaN")], connection)
     assert rows._unchanged_test(Product._meta.get_field("category")) is None
+
+
+AWKWARD_TEXT = ['say "hi"', "back\\slash", "{a,b}", "NULL", "", " spaced ", "Café ☕", '\\"{,}']
+
+
+def test_insert_and_update_write_awkward_text_and_numbers_exactly(tenant):
+    """On PostgreSQL the arrays are literals written by rows itself: quotes, backslashes,
+    braces, commas, the word NULL and empty text must come back as they went."""
+    zone = dt.timezone(dt.timedelta(hours=-5))
+    made = [
+        Product(
+            company=tenant.company,
+            sku=f"AWK-{n}",
+            barcode=text,
+            name=text or "-",
+            price=price,
+            reorder_point=point,
+            track_inventory=n % 2 == 0,
+            unit=Product.Unit.KILOGRAM if n % 3 == 0 else Product.Unit.UNIT,
+        )
+        for n, (text, price, point) in enumerate(
+            zip(
+                AWKWARD_TEXT,
+                [Decimal("1E+1"), Decimal("0.5"), Decimal("12.50"), Decimal("-0")] * 2,
+                [Decimal("0.001"), Decimal("1000000"), Decimal("0E-3"), Decimal("7")] * 2,
+                strict=True,
+            )
+        )
+    ]
+    rows.insert(Product, made)
+    for product in made:
+        stored = Product.objects.get(pk=product.pk)
+        assert (stored.barcode, stored.name, stored.price, stored.reorder_point) == (
+            product.barcode,
+            product.name,
+            product.price,
+            product.reorder_point,
+        )
+        assert (stored.track_inventory, stored.unit, stored.category_id) == (
+            product.track_inventory,
+            product.unit,
+            None,
+        )
+    later = dt.datetime(2026, 6, 30, 23, 59, 59, 999999, tzinfo=zone)
+    for product, text in zip(made, reversed(AWKWARD_TEXT), strict=True):
+        product.name, product.updated_at = text or "-", later
+    rows.update_rows(Product, made, ["name", "updated_at"])
+    for product in made:
+        stored = Product.objects.get(pk=product.pk)
+        assert (stored.name, stored.updated_at) == (product.name, later)
+
+
+def test_array_literals_refuse_a_value_of_no_known_kind():
+    with pytest.raises(TypeError, match="no array literal for list"):
+        rows._element([1])
+    assert rows._element(True) == "t" and rows._element(None) == "NULL"
+    assert rows._element(Product.Unit.KILOGRAM) == f'"{Product.Unit.KILOGRAM.value}"'
