@@ -158,10 +158,29 @@ def new(model, **values):
     return model(*args)
 
 
+_INTEGER_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+    }
+)
+
+
 def _unchanged_test(field):
     """A test of the values this field's get_db_prep_save returns as they are (Django 5.2, checked
     by tests/config/test_rows.py), or None. Those skip it: for a 20-line sale's lines, preparing
-    every value took 459 us, reading them 38 us."""
+    every value took 459 us, reading them 38 us. (On PostgreSQL it wraps an int in psycopg's
+    Int2, Int4 or Int8, an equal int that only picks a binary type; an array literal of ints is
+    the same text either way.)"""
+    while field.is_relation:
+        field = field.target_field
     internal = field.get_internal_type()
     if internal in ("CharField", "TextField"):
         return lambda value: isinstance(value, str)
@@ -169,11 +188,15 @@ def _unchanged_test(field):
         return lambda value: value is True or value is False
     if internal == "DecimalField":
         return lambda value: type(value) is Decimal and value.is_finite()
+    if internal in _INTEGER_TYPES:
+        return lambda value: type(value) is int
+    if internal == "DateTimeField":
+        return lambda value: type(value) is dt.datetime and value.tzinfo is not None
     return None
 
 
 def _column(field, values, db) -> list:
-    """`values` of `field` as the ORM sends them."""
+    """`values` of `field` as the ORM sends them to PostgreSQL."""
     unchanged = _unchanged_test(field)
     prepare = field.get_db_prep_save
     if unchanged is None:
@@ -187,15 +210,7 @@ def _column(field, values, db) -> list:
 # element by element (a 20-row Decimal array: 40 us in binary, 28 in text, 4 as a literal).
 _LITERAL_TYPES = frozenset(
     {
-        "AutoField",
-        "BigAutoField",
-        "SmallAutoField",
-        "IntegerField",
-        "BigIntegerField",
-        "SmallIntegerField",
-        "PositiveIntegerField",
-        "PositiveBigIntegerField",
-        "PositiveSmallIntegerField",
+        *_INTEGER_TYPES,
         "CharField",
         "TextField",
         "SlugField",
@@ -246,7 +261,9 @@ def _array_param(field, values, db):
     values = _column(field, values, db)
     if not _as_literal(field):
         return values
-    return "{" + ",".join([_element(value) for value in values]) + "}"
+    kinds = set(map(type, values))
+    write = _ELEMENTS.get(kinds.pop()) if len(kinds) == 1 else None
+    return "{" + ",".join(map(write or _element, values)) + "}"
 
 
 def _array(field) -> str:
