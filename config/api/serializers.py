@@ -114,6 +114,17 @@ class FieldsBuiltOnce:
             ]
         return {name: copied(field) for name, field, copied in cls._built_fields}
 
+    # DRF walks `fields` (a mapping written in Python) for these on every row it reads or
+    # shows; an instance's fields don't change once built, and a list's child serializer
+    # is one instance for all its rows.
+    @cached_property
+    def _writable_fields(self) -> list:
+        return [field for field in self.fields.values() if not field.read_only]
+
+    @cached_property
+    def _readable_fields(self) -> list:
+        return [field for field in self.fields.values() if not field.write_only]
+
 
 class Serializer(FieldsBuiltOnce, serializers.Serializer):
     pass
@@ -133,30 +144,37 @@ class ModelSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 
     @cached_property
     def _representers(self) -> list:
-        # Per readable field, the model's own column it shows, read straight from the instance
-        # (DRF's get_attribute walks a path and checks for mappings and callables at each
-        # step), or None: DRF's way (relations, paths, methods). Listed once an instance: a
-        # list's child serializer renders every row.
-        columns = {f.name for f in self.Meta.model._meta.concrete_fields if not f.is_relation}
-        return [
-            (
-                field.field_name,
-                field.source
-                if field.source in columns
-                and type(field).get_attribute is serializers.Field.get_attribute
-                else None,
-                field,
-            )
-            for field in self._readable_fields
-        ]
+        # Per readable field: (name, attribute, field, shown as is). The attribute is the
+        # model's own column it shows, read straight from the instance (DRF's get_attribute
+        # walks a path and checks for mappings and callables at each step), or a foreign key's
+        # id for a plain primary-key field, which shows it as it is; None: DRF's way
+        # (relations, paths, methods). Listed once an instance: a list's child serializer
+        # renders every row.
+        model_fields = {f.name: f for f in self.Meta.model._meta.concrete_fields}
+        representers = []
+        for field in self._readable_fields:
+            model_field = model_fields.get(field.source)
+            attribute, as_is = None, False
+            if model_field is None:
+                pass
+            elif not model_field.is_relation:
+                if type(field).get_attribute is serializers.Field.get_attribute:
+                    attribute = field.source
+            elif _shows_the_id(field):
+                attribute, as_is = model_field.attname, True
+            representers.append((field.field_name, attribute, field, as_is))
+        return representers
 
     def to_representation(self, instance):
         if not isinstance(instance, self.Meta.model):
             return super().to_representation(instance)
         ret = {}
-        for name, column, field in self._representers:
-            if column is not None:
-                value = getattr(instance, column)
+        for name, attribute, field, as_is in self._representers:
+            if attribute is not None:
+                value = getattr(instance, attribute)
+                if as_is:
+                    ret[name] = value
+                    continue
             else:
                 try:
                     value = field.get_attribute(instance)
@@ -166,6 +184,20 @@ class ModelSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
                     value = None
             ret[name] = None if value is None else field.to_representation(value)
         return ret
+
+
+def _shows_the_id(field) -> bool:
+    """A primary-key related field that, as DRF runs it, shows the foreign key's id unchanged."""
+    kind = type(field)
+    return (
+        isinstance(field, serializers.PrimaryKeyRelatedField)
+        and kind.get_attribute is serializers.RelatedField.get_attribute
+        and kind.to_representation is serializers.PrimaryKeyRelatedField.to_representation
+        and kind.use_pk_only_optimization
+        is serializers.PrimaryKeyRelatedField.use_pk_only_optimization
+        and field.pk_field is None
+        and "." not in field.source
+    )
 
 
 class CompanyModelSerializer(ModelSerializer):
