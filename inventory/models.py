@@ -10,7 +10,8 @@ from companies.models import Company, Location
 class StockLevel(models.Model):
     """The current quantity of a product at a location; it changes only with a movement."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    # Indexed by stocklevel_unique_place, which starts with it.
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_levels")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_levels")
     quantity = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
@@ -101,7 +102,9 @@ class StockMovement(models.Model):
 
     Kind = MovementKind
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    # Indexed by movement_place and movement_company_recent, which start with it: a sale
+    # writes a movement a line, and each index is one more write.
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_movements")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=Kind.choices)
