@@ -291,10 +291,12 @@ def test_the_shift_report_costs_the_same_queries_whatever_the_sales(shop, sales)
 
 
 def test_a_sale_renders_the_same_as_drfs_own_representation(shop, monkeypatch):
-    """config.api.serializers.ModelSerializer reads a model's own columns straight from the
-    instance; everything else (relations, nested lists) goes DRF's way. Both give the same."""
+    """config.api.serializers.ModelSerializer reads a model's own columns and plain foreign-key
+    ids straight from the instance, and config.api.fields.DecimalField rounds without DRF's
+    context copy; everything else goes DRF's way. Both give the same."""
     from rest_framework import serializers as drf
 
+    from config.api import fields
     from config.api import serializers as ours
     from sales.api.serializers import SaleSerializer
     from sales.api.views import SALE_QUERYSET
@@ -304,6 +306,9 @@ def test_a_sale_renders_the_same_as_drfs_own_representation(shop, monkeypatch):
     fast = SaleSerializer(sale, context=context).data
     monkeypatch.setattr(
         ours.ModelSerializer, "to_representation", drf.ModelSerializer.to_representation
+    )
+    monkeypatch.setattr(
+        fields.DecimalField, "to_representation", drf.DecimalField.to_representation
     )
     assert fast == SaleSerializer(sale, context=context).data
     assert len(fast["lines"]) == 3 and fast["register"] == shop.register.pk
