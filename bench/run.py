@@ -29,8 +29,8 @@ GUNICORN = ["-m", "gunicorn", "config.wsgi", "-w", "5"]
 REPORT_RUNS = 3
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_args(parser: argparse.ArgumentParser | None = None):
+    parser = parser or argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="bench_pos")
     parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/7")
@@ -301,15 +301,18 @@ def time_reports(args, shop) -> dict:
 
 
 class Gunicorn:
-    def __init__(self, args, env):
+    """Production's gunicorn on a loopback port, serving the checkout at `root`."""
+
+    def __init__(self, args, env, root: Path = ROOT):
         self.args = args
         self.env = env
+        self.root = root
 
     def __enter__(self):
         log = (self.args.out / "gunicorn.log").open("w")
         self.process = subprocess.Popen(  # noqa: S603 - our own server on loopback
             [sys.executable, *GUNICORN, "-b", f"127.0.0.1:{self.args.port}"],
-            cwd=ROOT,
+            cwd=self.root,
             env={**os.environ, **self.env},
             stdout=log,
             stderr=subprocess.STDOUT,
