@@ -148,7 +148,7 @@ def new(model, **values):
     """A new, unsaved instance of `model` from values by attname (`product_id`, not `product`),
     the other fields at their defaults: what `model(**values)` builds, but passed
     positionally as `from_db` does, which skips the keyword path's per-field descriptor
-    handling (a sale line 19 -> 7 us; a sale builds two such objects a line)."""
+    handling (a sale line 19 -> 12 us; a sale builds two such objects a line)."""
     args = [
         values.pop(attname) if attname in values else field.get_default()
         for attname, field in _new_slots(model)

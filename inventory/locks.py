@@ -38,8 +38,8 @@ def stock_levels_lock(company: Company, places: set[Place]) -> dict[Place, Stock
     ON CONFLICT DO NOTHING, so concurrent documents wait for each other instead of
     deadlocking: no level is locked before every insert is done. The lock follows pk order.
     The statements are hand-written (config.rows): every sale takes them, and a sale's
-    levels nearly always exist (inserting them all each time cost a sale a quarter of its
-    per-line CPU).
+    levels nearly always exist (inserting them all on every sale built and sent a row a
+    line for nothing).
     """
     params = [
         company.pk,
