@@ -155,13 +155,13 @@ class ModelSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         for field in self._readable_fields:
             model_field = model_fields.get(field.source)
             attribute, as_is = None, False
-            if model_field is None:
-                pass
-            elif not model_field.is_relation:
-                if type(field).get_attribute is serializers.Field.get_attribute:
-                    attribute = field.source
-            elif _shows_the_id(field):
-                attribute, as_is = model_field.attname, True
+            if model_field is not None and model_field.is_relation:
+                if _shows_the_id(field):
+                    attribute, as_is = model_field.attname, True
+            elif model_field is not None and (
+                type(field).get_attribute is serializers.Field.get_attribute
+            ):
+                attribute = field.source
             representers.append((field.field_name, attribute, field, as_is))
         return representers
 
@@ -196,7 +196,6 @@ def _shows_the_id(field) -> bool:
         and kind.use_pk_only_optimization
         is serializers.PrimaryKeyRelatedField.use_pk_only_optimization
         and field.pk_field is None
-        and "." not in field.source
     )
 
 
